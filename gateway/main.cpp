@@ -5,6 +5,7 @@
 #include <exception>
 #include <string>
 
+#include "cli/normalize_command.hpp"
 #include "version.hpp"
 
 namespace {
@@ -29,6 +30,9 @@ int main(int argc, char** argv) try {
     serve->add_option("--config", config_path, "YAML config file")->required();
 
     auto* version = app.add_subcommand("version", "print the version and exit");
+    int exit_code = 0;
+    wire::gateway::add_normalize_command(app, exit_code);
+    wire::gateway::add_formats_command(app);
 
     CLI11_PARSE(app, argc, argv);
 
@@ -37,7 +41,7 @@ int main(int argc, char** argv) try {
         return 0;
     }
     if (*serve) return not_built("serve");
-    return 2;
+    return exit_code;
 } catch (const std::exception& e) {
     std::fprintf(stderr, "wiregate: %s\n", e.what());
     return 1;

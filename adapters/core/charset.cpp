@@ -1,0 +1,163 @@
+#include "charset.hpp"
+
+#include <iconv.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+
+namespace wire::adapters {
+namespace {
+
+std::string lower_alnum(std::string_view s) {
+    std::string out;
+    for (char c : s)
+        if (std::isalnum(static_cast<unsigned char>(c)))
+            out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+bool has_multibyte(std::string_view s) {
+    return std::any_of(s.begin(), s.end(), [](char c) { return (c & 0x80) != 0; });
+}
+
+// iconv from `charset` to UTF-8; reports the offset of the first byte it cannot convert.
+std::variant<std::string, adapter_error> iconv_to_utf8(std::string_view raw,
+                                                       const std::string& charset) {
+    iconv_t cd = iconv_open("UTF-8", charset.c_str());
+    if (cd == reinterpret_cast<iconv_t>(-1))
+        return adapter_error{story_errc::bad_charset, "charset " + charset + " is not available"};
+    std::string out(raw.size() * 3 + 16, '\0');  // single-byte charsets grow at most 3x
+    char* in = const_cast<char*>(raw.data());
+    size_t in_left = raw.size();
+    char* o = out.data();
+    size_t out_left = out.size();
+    size_t rc = iconv(cd, &in, &in_left, &o, &out_left);
+    iconv_close(cd);
+    if (rc == static_cast<size_t>(-1)) {
+        auto offset = static_cast<size_t>(in - raw.data());
+        return adapter_error{story_errc::bad_charset,
+                             "byte " + std::to_string(static_cast<unsigned char>(raw[offset])) +
+                                 " is not valid " + charset,
+                             offset, ""};
+    }
+    out.resize(out.size() - out_left);
+    return out;
+}
+
+}  // namespace
+
+std::string canonical_charset(std::string_view label) {
+    const std::string l = lower_alnum(label);
+    if (l == "utf8") return "utf-8";
+    if (l == "usascii" || l == "ascii" || l == "ansix341968") return "us-ascii";
+    // WHATWG: every latin-1 label means windows-1252.
+    if (l == "iso88591" || l == "latin1" || l == "l1" || l == "iso885911987" || l == "cp819" ||
+        l == "windows1252" || l == "cp1252" || l == "xcp1252")
+        return "windows-1252";
+    if (l == "windows1251" || l == "cp1251" || l == "xcp1251") return "windows-1251";
+    if (l == "koi8r" || l == "koi8") return "koi8-r";
+    if (l == "iso88595" || l == "cyrillic") return "iso-8859-5";
+    if (l == "iso885915" || l == "latin9") return "iso-8859-15";
+    return "";
+}
+
+std::string xml_declared_encoding(std::string_view raw) {
+    if (raw.substr(0, 3) == "\xEF\xBB\xBF") raw.remove_prefix(3);
+    size_t start = raw.find_first_not_of(" \t\r\n");
+    if (start == std::string_view::npos || raw.substr(start, 5) != "<?xml") return "";
+    size_t end = raw.find("?>", start);
+    if (end == std::string_view::npos || end > 512) return "";
+    std::string_view decl = raw.substr(start, end - start);
+    size_t e = decl.find("encoding");
+    if (e == std::string_view::npos) return "";
+    size_t q = decl.find_first_of("\"'", e);
+    if (q == std::string_view::npos) return "";
+    size_t q2 = decl.find(decl[q], q + 1);
+    if (q2 == std::string_view::npos) return "";
+    return std::string(decl.substr(q + 1, q2 - q - 1));
+}
+
+size_t utf8_invalid_offset(std::string_view s) {
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    size_t n = s.size(), i = 0;
+    while (i < n) {
+        unsigned char c = p[i];
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        size_t len;
+        unsigned min;
+        unsigned cp;
+        if ((c & 0xE0) == 0xC0) {
+            len = 2;
+            cp = c & 0x1Fu;
+            min = 0x80;
+        } else if ((c & 0xF0) == 0xE0) {
+            len = 3;
+            cp = c & 0x0Fu;
+            min = 0x800;
+        } else if ((c & 0xF8) == 0xF0) {
+            len = 4;
+            cp = c & 0x07u;
+            min = 0x10000;
+        } else
+            return i;
+        if (i + len > n) return i;
+        for (size_t k = 1; k < len; ++k) {
+            if ((p[i + k] & 0xC0) != 0x80) return i;
+            cp = (cp << 6) | (p[i + k] & 0x3Fu);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
+        i += len;
+    }
+    return std::string_view::npos;
+}
+
+bool is_valid_utf8(std::string_view s) { return utf8_invalid_offset(s) == std::string_view::npos; }
+
+std::variant<decoded_text, adapter_error> decode_to_utf8(std::string_view raw,
+                                                         std::string_view declared,
+                                                         std::string_view fallback) {
+    decoded_text out;
+    out.declared = std::string(declared);
+    size_t base = 0;  // offsets in errors count from the caller's first byte, BOM included
+    if (raw.substr(0, 3) == "\xEF\xBB\xBF") {
+        raw.remove_prefix(3);
+        base = 3;
+    }
+    const bool utf8_ok = is_valid_utf8(raw);
+
+    std::string want = declared.empty() ? std::string() : canonical_charset(declared);
+    if (!declared.empty() && want.empty())
+        return adapter_error{story_errc::bad_charset,
+                             "declared charset '" + std::string(declared) + "' is not supported",
+                             std::nullopt, "charset"};
+    if (want.empty()) want = utf8_ok ? "utf-8" : canonical_charset(fallback);
+    if (want.empty()) want = "windows-1252";
+
+    // Mislabelled copy: declared single-byte but the bytes are UTF-8 with multi-byte sequences.
+    if (want != "utf-8" && utf8_ok && has_multibyte(raw)) {
+        out.warning = "declared " + std::string(declared.empty() ? fallback : declared) +
+                      " but the bytes are UTF-8; decoded as UTF-8";
+        want = "utf-8";
+    }
+    out.used = want;
+    if (want == "utf-8" || (want == "us-ascii" && !has_multibyte(raw))) {
+        if (!utf8_ok)
+            return adapter_error{story_errc::bad_charset, "the bytes are not valid UTF-8",
+                                 base + utf8_invalid_offset(raw), ""};
+        out.utf8.assign(raw);
+        return out;
+    }
+    auto converted = iconv_to_utf8(raw, want);
+    if (auto* err = std::get_if<adapter_error>(&converted)) {
+        if (err->offset) *err->offset += base;
+        return *err;
+    }
+    out.utf8 = std::move(std::get<std::string>(converted));
+    return out;
+}
+
+}  // namespace wire::adapters

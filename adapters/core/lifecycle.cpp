@@ -1,0 +1,132 @@
+#include "lifecycle.hpp"
+
+#include <array>
+#include <cctype>
+#include <string>
+
+#include "text.hpp"
+
+namespace wire::adapters {
+namespace {
+
+struct marker {
+    std::string_view word;  // lower-case
+    signal_kind signal;
+};
+
+// Whole-word markers; multi-word ones are matched as phrases.
+constexpr std::array<marker, 40> k_markers = {{
+    {"kill", signal_kind::kill},
+    {"killed", signal_kind::kill},
+    {"mandatory kill", signal_kind::kill},
+    {"elimination", signal_kind::kill},
+    {"disregard", signal_kind::kill},
+    {"story canceled", signal_kind::kill},
+    {"story cancelled", signal_kind::kill},
+    {"отмена", signal_kind::kill},
+    {"аннулирование", signal_kind::kill},
+    {"annulliert", signal_kind::kill},
+    {"withhold", signal_kind::withhold},
+    {"withheld", signal_kind::withhold},
+    {"sperrvermerk", signal_kind::withhold},
+    {"не использовать", signal_kind::withhold},
+    {"correction", signal_kind::correction},
+    {"corrected", signal_kind::correction},
+    {"corrective", signal_kind::correction},
+    {"correct", signal_kind::correction},
+    {"clarification", signal_kind::correction},
+    {"berichtigung", signal_kind::correction},
+    {"korrektur", signal_kind::correction},
+    {"исправление", signal_kind::correction},
+    {"исправленная версия", signal_kind::correction},
+    {"cor", signal_kind::correction},
+    {"update", signal_kind::update},
+    {"updates", signal_kind::update},
+    {"writethru", signal_kind::update},
+    {"1stld-writethru", signal_kind::update},
+    {"2ndld-writethru", signal_kind::update},
+    {"lead", signal_kind::update},
+    {"1st lead", signal_kind::update},
+    {"2nd lead", signal_kind::update},
+    {"обновление", signal_kind::update},
+    {"дополнение", signal_kind::update},
+    {"advisory", signal_kind::advisory},
+    {"advisories", signal_kind::advisory},
+    {"repeat", signal_kind::repeat},
+    {"refile", signal_kind::repeat},
+    {"rerun", signal_kind::repeat},
+    {"повтор", signal_kind::repeat},
+}};
+
+int rank(signal_kind s) {
+    switch (s) {
+        case signal_kind::kill:
+            return 6;
+        case signal_kind::withhold:
+            return 5;
+        case signal_kind::correction:
+            return 4;
+        case signal_kind::update:
+            return 3;
+        case signal_kind::advisory:
+            return 2;
+        case signal_kind::repeat:
+            return 1;
+        case signal_kind::new_story:
+            return 0;
+    }
+    return 0;
+}
+
+// Lower-cases ASCII and Cyrillic capitals; everything that is not a letter or digit (or a
+// hyphen inside a word) becomes a space so whole words can be found with " word ".
+std::string words_of(std::string_view text) {
+    std::string out = " ";
+    for (size_t i = 0; i < text.size(); ++i) {
+        auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x80) {
+            // a hyphen stays only inside a word ("1stld-writethru"), not at its end ("CORRECTED-")
+            bool inner_hyphen = c == '-' && out.back() != ' ' && i + 1 < text.size() &&
+                                std::isalnum(static_cast<unsigned char>(text[i + 1]));
+            bool keep = std::isalnum(c) || inner_hyphen;
+            out += keep ? static_cast<char>(std::tolower(c)) : ' ';
+        } else if (c == 0xD0 && i + 1 < text.size()) {
+            auto n = static_cast<unsigned char>(text[i + 1]);
+            if (n >= 0x90 && n <= 0x9F) {
+                out += '\xD0';
+                out += static_cast<char>(n + 0x20);
+            } else if (n >= 0xA0 && n <= 0xAF) {
+                out += '\xD1';
+                out += static_cast<char>(n - 0x20);
+            } else {
+                out += '\xD0';
+                out += static_cast<char>(n);
+            }
+            ++i;
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    out += ' ';
+    return out;
+}
+
+}  // namespace
+
+signal_kind stronger(signal_kind a, signal_kind b) { return rank(a) >= rank(b) ? a : b; }
+
+std::optional<signal_kind> signal_from_text(std::string_view text) {
+    if (text.size() > 4096) text = text.substr(0, 4096);  // markers sit at the top
+    std::string hay = words_of(text);
+    std::optional<signal_kind> best;
+    for (const auto& m : k_markers) {
+        std::string needle = " ";
+        needle += m.word;
+        needle += ' ';
+        if (hay.find(needle) != std::string::npos && (!best || rank(m.signal) > rank(*best)))
+            best = m.signal;
+    }
+    return best;
+}
+
+}  // namespace wire::adapters
