@@ -43,8 +43,8 @@ constexpr std::array<marker, 40> k_markers = {{
     {"update", signal_kind::update},
     {"updates", signal_kind::update},
     {"writethru", signal_kind::update},
-    {"1stld-writethru", signal_kind::update},
-    {"2ndld-writethru", signal_kind::update},
+    {"1stld", signal_kind::update},
+    {"2ndld", signal_kind::update},
     {"lead", signal_kind::update},
     {"1st lead", signal_kind::update},
     {"2nd lead", signal_kind::update},
@@ -78,18 +78,15 @@ int rank(signal_kind s) {
     return 0;
 }
 
-// Lower-cases ASCII and Cyrillic capitals; everything that is not a letter or digit (or a
-// hyphen inside a word) becomes a space so whole words can be found with " word ".
+// Lower-cases ASCII and Cyrillic capitals; everything that is not a letter or digit becomes a
+// space so whole words can be found with " word ".
 std::string words_of(std::string_view text) {
     std::string out = " ";
     for (size_t i = 0; i < text.size(); ++i) {
         auto c = static_cast<unsigned char>(text[i]);
         if (c < 0x80) {
-            // a hyphen stays only inside a word ("1stld-writethru"), not at its end ("CORRECTED-")
-            bool inner_hyphen = c == '-' && out.back() != ' ' && i + 1 < text.size() &&
-                                std::isalnum(static_cast<unsigned char>(text[i + 1]));
-            bool keep = std::isalnum(c) || inner_hyphen;
-            out += keep ? static_cast<char>(std::tolower(c)) : ' ';
+            // hyphens separate too: "CORRECTED-NATO", "UPDATE 2-KILL", "1stLd-Writethru"
+            out += std::isalnum(c) ? static_cast<char>(std::tolower(c)) : ' ';
         } else if (c == 0xD0 && i + 1 < text.size()) {
             auto n = static_cast<unsigned char>(text[i + 1]);
             if (n >= 0x90 && n <= 0x9F) {

@@ -249,6 +249,13 @@ std::string sanitize_html(std::string_view in) {
             i = end == std::string_view::npos ? in.size() : end + 3;
             continue;
         }
+        // "<" not followed by a name, "/", "!" or "?" is text ("1 < 2"), as in HTML.
+        if (lt + 1 >= in.size() || !(std::isalpha(static_cast<unsigned char>(in[lt + 1])) ||
+                                     in[lt + 1] == '/' || in[lt + 1] == '!' || in[lt + 1] == '?')) {
+            emit_text("<");
+            i = lt + 1;
+            continue;
+        }
         size_t gt = in.find('>', lt + 1);
         if (gt == std::string_view::npos) {
             emit_text(in.substr(lt));
