@@ -32,15 +32,25 @@ std::variant<std::string, adapter_error> iconv_to_utf8(std::string_view raw,
     size_t in_left = raw.size();
     char* o = out.data();
     size_t out_left = out.size();
-    size_t rc = iconv(cd, &in, &in_left, &o, &out_left);
-    iconv_close(cd);
-    if (rc == static_cast<size_t>(-1)) {
+    // Every charset we transcode with iconv is single-byte. A byte the charset leaves undefined
+    // (0x81 in windows-1252, 0x98 in windows-1251) becomes the C1 control of the same value, as
+    // the WHATWG Encoding Standard decodes it; clean_text() later drops C1 controls.
+    while (iconv(cd, &in, &in_left, &o, &out_left) == static_cast<size_t>(-1)) {
         auto offset = static_cast<size_t>(in - raw.data());
-        return adapter_error{story_errc::bad_charset,
-                             "byte " + std::to_string(static_cast<unsigned char>(raw[offset])) +
-                                 " is not valid " + charset,
-                             offset, ""};
+        auto byte = static_cast<unsigned char>(raw[offset]);
+        if (errno != EILSEQ || byte < 0x80 || byte > 0x9F || out_left < 2) {
+            iconv_close(cd);
+            return adapter_error{story_errc::bad_charset,
+                                 "byte " + std::to_string(byte) + " is not valid " + charset,
+                                 offset, ""};
+        }
+        *o++ = '\xC2';
+        *o++ = static_cast<char>(byte);
+        out_left -= 2;
+        ++in;
+        --in_left;
     }
+    iconv_close(cd);
     out.resize(out.size() - out_left);
     return out;
 }

@@ -43,8 +43,7 @@ constexpr std::array<marker, 40> k_markers = {{
     {"update", signal_kind::update},
     {"updates", signal_kind::update},
     {"writethru", signal_kind::update},
-    {"1stld", signal_kind::update},
-    {"2ndld", signal_kind::update},
+    {"corrects", signal_kind::correction},
     {"lead", signal_kind::update},
     {"1st lead", signal_kind::update},
     {"2nd lead", signal_kind::update},
@@ -122,6 +121,21 @@ std::optional<signal_kind> signal_from_text(std::string_view text) {
         needle += ' ';
         if (hay.find(needle) != std::string::npos && (!best || rank(m.signal) > rank(*best)))
             best = m.signal;
+    }
+    // AP writethru numbering: 1stLd, 2ndLd, 3rdLd, 11thLd …
+    if (!best || rank(*best) < rank(signal_kind::update)) {
+        for (size_t pos = hay.find("ld "); pos != std::string::npos;
+             pos = hay.find("ld ", pos + 1)) {
+            size_t start = hay.rfind(' ', pos) + 1;
+            std::string_view word(hay.data() + start, pos + 2 - start);
+            if (word.size() >= 5 && std::isdigit(static_cast<unsigned char>(word[0]))) {
+                std::string_view suffix = word.substr(word.size() - 4);
+                if (suffix == "stld" || suffix == "ndld" || suffix == "rdld" || suffix == "thld") {
+                    best = signal_kind::update;
+                    break;
+                }
+            }
+        }
     }
     return best;
 }

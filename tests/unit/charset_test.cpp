@@ -84,3 +84,16 @@ TEST(Charset, XmlDeclarationIsRead) {
 }
 
 }  // namespace
+
+namespace {
+TEST(Charset, BytesASingleByteCharsetLeavesUndefinedBecomeC1ControlsAsWhatwgSays) {
+    auto r = decode_to_utf8(
+        "a\x81"
+        "b",
+        "windows-1252", "utf-8");
+    ASSERT_TRUE(std::holds_alternative<decoded_text>(r));
+    EXPECT_EQ(std::get<decoded_text>(r).utf8,
+              "a\xC2\x81"
+              "b");
+}
+}  // namespace

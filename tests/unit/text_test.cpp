@@ -60,6 +60,9 @@ TEST(Lifecycle, MarkersInEnglishGermanAndRussian) {
     EXPECT_EQ(signal_from_text("CORRECTED-NATO chief calls"), signal_kind::correction);
     EXPECT_EQ(signal_from_text("Eds: UPDATES with Kremlin reaction"), signal_kind::update);
     EXPECT_EQ(signal_from_text("BC-EU--NATO-Ukraine, 1stLd-Writethru"), signal_kind::update);
+    EXPECT_EQ(signal_from_text("BC-EU--NATO-Ukraine, 3rdLd"), signal_kind::update);
+    EXPECT_EQ(signal_from_text("Eds: CORRECTS spelling of name"), signal_kind::correction);
+    EXPECT_FALSE(signal_from_text("a bold move"));
     EXPECT_EQ(signal_from_text("MANDATORY KILL"), signal_kind::kill);
     EXPECT_EQ(signal_from_text("(Berichtigung: Name korrigiert)"), signal_kind::correction);
     EXPECT_EQ(signal_from_text("ИСПРАВЛЕНИЕ: уточняется имя"), signal_kind::correction);
