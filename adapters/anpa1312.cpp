@@ -413,14 +413,8 @@ item_result decode_message(std::string_view in, std::size_t soh, const decode_co
     auto sig = signal_kind::new_story;
     auto add = [&](std::string_view text) {
         if (auto k = signal_from_text(text)) sig = stronger(sig, *k);
-        // "Eds: CORRECTS …" is AP's standard wording but not in the shared marker table
-        std::string words = " " + ascii_lower(text) + " ";
-        for (char& c : words) c = alpha(c) ? c : ' ';
-        if (words.find(" corrects ") != npos) sig = stronger(sig, signal_kind::correction);
     };
     add(h.version);
-    // the shared table knows only 1stLd/2ndLd-Writethru as words; any nthLd is a new lead
-    if (lead_number(h.version) > 0) sig = stronger(sig, signal_kind::update);
     add(t.notes);
     add(t.markers);
     if (ascii_lower(h.priority) == "y") sig = stronger(sig, signal_kind::repeat);

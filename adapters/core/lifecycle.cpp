@@ -15,7 +15,7 @@ struct marker {
 };
 
 // Whole-word markers; multi-word ones are matched as phrases.
-constexpr std::array<marker, 40> k_markers = {{
+constexpr marker k_markers[] = {
     {"kill", signal_kind::kill},
     {"killed", signal_kind::kill},
     {"mandatory kill", signal_kind::kill},
@@ -55,7 +55,7 @@ constexpr std::array<marker, 40> k_markers = {{
     {"refile", signal_kind::repeat},
     {"rerun", signal_kind::repeat},
     {"повтор", signal_kind::repeat},
-}};
+};
 
 int rank(signal_kind s) {
     switch (s) {

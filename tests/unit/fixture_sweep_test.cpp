@@ -145,6 +145,9 @@ std::vector<fixture> all_fixtures() {
     return out;
 }
 
+// gtest prints the parameter of a failing test: the path says it all.
+void PrintTo(const fixture& f, std::ostream* os) { *os << f.input.string(); }
+
 class FixtureSweep : public ::testing::TestWithParam<fixture> {};
 
 TEST_P(FixtureSweep, NormalisesAsExpected) {
