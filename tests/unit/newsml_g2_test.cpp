@@ -1,0 +1,93 @@
+// NewsML-G2 adapter cases that fixture files cannot carry well: hostile sizes built in memory,
+// sniffing edge cases and item caps.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "core/normalize.hpp"
+
+using namespace wire::adapters;
+
+namespace {
+
+const std::string k_open =
+    R"(<newsItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="urn:x:1" version="1">)"
+    R"(<itemMeta><versionCreated>2017-07-10T12:00:00Z</versionCreated></itemMeta>)";
+
+normalize_result run(const std::string& doc) {
+    normalize_options o;
+    o.format = "newsml-g2";
+    o.received_at = "2026-01-01T00:00:00Z";
+    return normalize(doc, o);
+}
+
+const adapter_error* error_of(const normalize_result& r, size_t i = 0) {
+    return i < r.items.size() ? std::get_if<adapter_error>(&r.items[i]) : nullptr;
+}
+
+TEST(newsml_g2, HundredThousandLevelsAreRefusedWithoutCrashing) {
+    const int n = 100000;
+    std::string doc = k_open + "<contentSet><inlineXML><html><body>";
+    for (int i = 0; i < n; ++i) doc += "<b>";
+    for (int i = 0; i < n; ++i) doc += "</b>";
+    doc += "</body></html></inlineXML></contentSet></newsItem>";
+    auto r = run(doc);
+    ASSERT_EQ(r.items.size(), 1u);
+    const auto* e = error_of(r);
+    ASSERT_NE(e, nullptr);
+    EXPECT_EQ(e->code, story_errc::too_large);
+}
+
+TEST(newsml_g2, ItemsBeyondTheCapAreRefusedOnce) {
+    std::string doc = R"(<newsMessage xmlns="http://iptc.org/std/nar/2006-10-01/"><itemSet>)";
+    for (int i = 0; i < 1005; ++i)
+        doc += R"(<newsItem guid="urn:x:)" + std::to_string(i) +
+               R"("><itemMeta><versionCreated>2017-07-10T12:00:00Z</versionCreated></itemMeta>)"
+               R"(<contentMeta><headline>h</headline></contentMeta></newsItem>)";
+    doc += "</itemSet></newsMessage>";
+    auto r = run(doc);
+    ASSERT_EQ(r.items.size(), 1001u);
+    EXPECT_TRUE(std::holds_alternative<story>(r.items[999]));
+    const auto* e = error_of(r, 1000);
+    ASSERT_NE(e, nullptr);
+    EXPECT_EQ(e->code, story_errc::too_large);
+    EXPECT_EQ(e->path, "/newsMessage/itemSet/newsItem[1001]");
+}
+
+TEST(newsml_g2, SniffsPrefixedAndNamespacedRootsOnly) {
+    EXPECT_EQ(sniff_format(k_open + "</newsItem>"), "newsml-g2");
+    EXPECT_EQ(sniff_format("<?xml version='1.0'?>\n<!-- c -->\n<ns0:newsMessage "
+                           "xmlns:ns0=\"urn:other\"><ns0:itemSet/></ns0:newsMessage>"),
+              "newsml-g2");
+    EXPECT_EQ(sniff_format("<!DOCTYPE packageItem [<!ENTITY a \"b>\">]><packageItem "
+                           "xmlns=\"http://iptc.org/std/nar/2006-10-01/\"/>"),
+              "newsml-g2");
+    EXPECT_NE(sniff_format("<newsItem><headline>no namespace</headline></newsItem>"), "newsml-g2");
+    EXPECT_NE(sniff_format("<NewsML><NewsItem/></NewsML>"), "newsml-g2");
+}
+
+TEST(newsml_g2, ADoctypeAfterTheRootIsNotExpanded) {
+    auto r = run(k_open + "<contentMeta><headline>&lol;</headline></contentMeta></newsItem>" +
+                 "<!DOCTYPE x [<!ENTITY lol \"boom\">]>");
+    ASSERT_EQ(r.items.size(), 1u);
+    if (const auto* s = std::get_if<story>(&r.items[0])) {
+        ASSERT_EQ(s->headlines.size(), 1u);
+        EXPECT_EQ(s->headlines[0].value.find("boom"), std::string::npos);
+    }
+}
+
+TEST(newsml_g2, TwoItemsWithoutGuidAreBothRefused) {
+    std::string item = R"(<newsItem><itemMeta><versionCreated>2017-07-10T12:00:00Z)"
+                       R"(</versionCreated></itemMeta></newsItem>)";
+    auto r = run(R"(<newsMessage xmlns="http://iptc.org/std/nar/2006-10-01/"><header>)"
+                 R"(<transmitId>tx-1</transmitId></header><itemSet>)" +
+                 item + item + "</itemSet></newsMessage>");
+    ASSERT_EQ(r.items.size(), 2u);
+    for (size_t i = 0; i < 2; ++i) {
+        const auto* e = error_of(r, i);
+        ASSERT_NE(e, nullptr);
+        EXPECT_EQ(e->code, story_errc::missing_required);
+    }
+}
+
+}  // namespace
