@@ -34,11 +34,23 @@ inline std::string_view attr(const pugi::xml_node& n, std::string_view name) {
     return {};
 }
 
-/// All text below a node, whitespace collapsed.
+/// All text below a node, whitespace collapsed (iterative: no recursion on deep documents).
 inline std::string text(const pugi::xml_node& n) {
+    if (n.type() == pugi::node_pcdata || n.type() == pugi::node_cdata) return clean_line(n.value());
     std::string out;
-    for (auto d : n.select_nodes(".//text()")) out += d.node().value(), out += ' ';
-    if (n.type() == pugi::node_pcdata || n.type() == pugi::node_cdata) out = n.value();
+    for (pugi::xml_node c = n.first_child(); c;) {
+        if (c.type() == pugi::node_pcdata || c.type() == pugi::node_cdata) {
+            out += c.value();
+            out += ' ';
+        }
+        if (c.first_child()) {
+            c = c.first_child();
+            continue;
+        }
+        while (c && !c.next_sibling() && c != n) c = c.parent();
+        if (!c || c == n) break;
+        c = c.next_sibling();
+    }
     return clean_line(out);
 }
 
@@ -57,10 +69,8 @@ inline std::string inner_xml(const pugi::xml_node& n) {
 /// Parses with no DOCTYPE expansion (pugixml never loads external entities) and reports the
 /// byte offset of a syntax error.
 inline std::optional<adapter_error> parse(pugi::xml_document& doc, std::string_view utf8) {
-    auto r = doc.load_buffer(
-        utf8.data(), utf8.size(),
-        pugi::parse_default & ~pugi::parse_doctype & ~pugi::parse_escapes | pugi::parse_escapes,
-        pugi::encoding_utf8);
+    // parse_default leaves DOCTYPE out of the tree; pugixml never expands custom entities.
+    auto r = doc.load_buffer(utf8.data(), utf8.size(), pugi::parse_default, pugi::encoding_utf8);
     if (!r)
         return adapter_error{story_errc::malformed, std::string("XML: ") + r.description(),
                              static_cast<size_t>(r.offset), ""};

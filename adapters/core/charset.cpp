@@ -136,6 +136,7 @@ std::variant<decoded_text, adapter_error> decode_to_utf8(std::string_view raw,
     if (raw.substr(0, 3) == "\xEF\xBB\xBF") {
         raw.remove_prefix(3);
         base = 3;
+        out.bom_bytes = 3;
     }
     const bool utf8_ok = is_valid_utf8(raw);
 

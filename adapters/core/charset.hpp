@@ -30,6 +30,7 @@ struct decoded_text {
     std::string declared;  // what the sender said ("" when nothing was declared)
     std::string used;      // what we decoded with
     std::string warning;   // set when declared and used disagree
+    std::size_t bom_bytes = 0;  // stripped from the front: raw offset = text offset + this
 };
 
 /// Transcodes `raw` to UTF-8. `declared` is the label from the document or transport ("" for

@@ -94,12 +94,15 @@ normalize_result normalize(std::string_view raw, const normalize_options& opts) 
     result.items = adapter->decode(text.utf8, decode_context{*prof});
     // Adapters count offsets in the UTF-8 text; senders count bytes of what they sent. With a
     // single-byte charset every code point was one raw byte, so count code points instead.
-    if (text.used != "utf-8" && text.used != "us-ascii")
-        for (auto& item : result.items)
-            if (auto* e = std::get_if<adapter_error>(&item);
-                e && e->offset && *e->offset <= text.utf8.size())
-                e->offset = static_cast<size_t>(
-                    count_chars(std::string_view(text.utf8).substr(0, *e->offset)));
+    const bool single_byte = text.used != "utf-8" && text.used != "us-ascii";
+    for (auto& item : result.items) {
+        auto* e = std::get_if<adapter_error>(&item);
+        if (!e || !e->offset || *e->offset > text.utf8.size()) continue;
+        if (single_byte)
+            e->offset =
+                static_cast<size_t>(count_chars(std::string_view(text.utf8).substr(0, *e->offset)));
+        *e->offset += text.bom_bytes;
+    }
     const std::string digest = sha256_hex(raw);
     for (auto& item : result.items) {
         auto* s = std::get_if<story>(&item);
