@@ -234,7 +234,9 @@ item_result decode_item(element it, const std::string& path, const profile& prof
                       path + "/altids/itemid");
     // `uri` carries a query token and changes between fetches; itemid is stable across versions.
     // Left without a scheme so normalize() gives it the profile's prefix (urn:wiregate:ap:…).
-    s.uri = std::string(trim(itemid));
+    // AP's itemid is stable across versions; the uri must not depend on the feed's profile,
+    // or re-profiling a feed would re-key every story.
+    s.uri = "urn:wiregate:ap:" + std::string(trim(itemid));
 
     int64_t version = -1;  // 0 = first, as AP counts
     if (std::string text = str(it, "version"); !text.empty()) {

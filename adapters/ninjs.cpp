@@ -15,6 +15,8 @@ using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::object;
 
+constexpr size_t k_max_items = 1000;  // one HTTP document may carry many stories, not unlimited
+
 std::string str(element e, std::string_view key) {
     std::string_view v;
     if (e[key].get(v) == simdjson::SUCCESS) return std::string(v);
@@ -152,10 +154,12 @@ item_result decode_one(element doc, std::string path) {
 }
 
 std::vector<item_result> decode(std::string_view utf8, const decode_context&) {
+    // ninjs documents nest a handful of levels; 64 bounds the parser's stack on hostile input.
     simdjson::dom::parser parser;
     element doc;
     simdjson::padded_string padded(utf8);
-    auto err = parser.parse(padded).get(doc);
+    auto err = parser.allocate(padded.size(), 64);
+    if (!err) err = parser.parse(padded).get(doc);
     if (err == simdjson::DEPTH_ERROR)
         return {adapter_error{story_errc::too_large, "JSON nesting is too deep", {}, ""}};
     if (err)
@@ -165,7 +169,15 @@ std::vector<item_result> decode(std::string_view utf8, const decode_context&) {
     if (doc.get(arr) == simdjson::SUCCESS) {
         std::vector<item_result> out;
         size_t i = 0;
-        for (element e : arr) out.push_back(decode_one(e, "/" + std::to_string(i++)));
+        for (element e : arr) {
+            if (i == k_max_items) {
+                out.push_back(adapter_error{story_errc::too_large,
+                                            "more than " + std::to_string(k_max_items) + " items",
+                                            {}, "/" + std::to_string(i)});
+                break;
+            }
+            out.push_back(decode_one(e, "/" + std::to_string(i++)));
+        }
         return out;
     }
     return {decode_one(doc, "")};

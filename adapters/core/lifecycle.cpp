@@ -14,10 +14,10 @@ struct marker {
     signal_kind signal;
 };
 
-// Whole-word markers; multi-word ones are matched as phrases.
+// Whole-word markers; multi-word ones are matched as phrases. Past participles ("killed",
+// "withheld") are left out on purpose: an ednote saying "two people were killed" is no kill.
 constexpr marker k_markers[] = {
     {"kill", signal_kind::kill},
-    {"killed", signal_kind::kill},
     {"mandatory kill", signal_kind::kill},
     {"elimination", signal_kind::kill},
     {"disregard", signal_kind::kill},
@@ -27,7 +27,6 @@ constexpr marker k_markers[] = {
     {"аннулирование", signal_kind::kill},
     {"annulliert", signal_kind::kill},
     {"withhold", signal_kind::withhold},
-    {"withheld", signal_kind::withhold},
     {"sperrvermerk", signal_kind::withhold},
     {"не использовать", signal_kind::withhold},
     {"correction", signal_kind::correction},
