@@ -180,6 +180,11 @@ std::optional<adapter_error> finalize_story(story& s) {
         warnings.push_back("urgency " + std::to_string(*s.urgency) + " is outside 1-9; dropped");
         s.urgency.reset();
     }
+    // One lifecycle rule for every format: a kill cancels, a withhold withholds, whatever
+    // carried the signal (a status field or a marker in the copy).
+    if (s.wire.signal == signal_kind::kill) s.pubstatus = "canceled";
+    if (s.wire.signal == signal_kind::withhold && s.pubstatus != "canceled")
+        s.pubstatus = "withheld";
     if (s.pubstatus != "usable" && s.pubstatus != "withheld" && s.pubstatus != "canceled") {
         warnings.push_back("pubstatus '" + s.pubstatus + "' is not a ninjs value; used 'usable'");
         s.pubstatus = "usable";

@@ -227,8 +227,37 @@ std::string sanitize_html(std::string_view in) {
     std::vector<std::string> open;  // allowed elements we emitted and have not closed
     std::string dropping;           // inside <script> etc.: skip until its end tag
     size_t i = 0;
+    // Whitespace in HTML is layout: runs collapse to one space, and none is kept at the edges
+    // of block elements (CDATA bodies arrive indented, with newlines between paragraphs).
+    bool after_block = true;
     auto emit_text = [&](std::string_view t) {
-        if (dropping.empty()) out += escape_html(decode_entities(t));
+        if (!dropping.empty()) return;
+        std::string text = decode_entities(t);
+        if (std::find(open.begin(), open.end(), "pre") == open.end()) {
+            std::string collapsed;
+            for (char c : text) {
+                if (is_space(c)) {
+                    if (!(after_block && collapsed.empty()) &&
+                        (collapsed.empty() || collapsed.back() != ' '))
+                        collapsed += ' ';
+                } else {
+                    collapsed += c;
+                }
+            }
+            if (!collapsed.empty() && collapsed.front() == ' ' && !out.empty() && out.back() == ' ')
+                collapsed.erase(0, 1);
+            text = std::move(collapsed);
+        }
+        if (text.empty()) return;
+        out += escape_html(text);
+        after_block = false;
+    };
+    auto block_boundary = [&](std::string_view name, bool closing) {
+        if (!contains(k_block, name) && name != "ul" && name != "ol" && name != "table" &&
+            name != "td" && name != "th" && name != "thead" && name != "tbody")
+            return;
+        if (closing && !out.empty() && out.back() == ' ') out.pop_back();
+        after_block = true;
     };
     while (i < in.size()) {
         size_t lt = in.find('<', i);
@@ -283,7 +312,9 @@ std::string sanitize_html(std::string_view in) {
             if (name == r.from) name = r.to;
         if (name.empty() || !contains(k_allowed, name)) continue;
         if (name == "br") {
+            if (!out.empty() && out.back() == ' ') out.pop_back();
             out += "<br/>";
+            after_block = true;
             continue;
         }
         if (closing) {
@@ -291,6 +322,7 @@ std::string sanitize_html(std::string_view in) {
             if (it == open.rend()) continue;  // stray end tag
             // close everything opened after it, so the output nests properly
             for (auto k = open.rbegin(); k != it; ++k) out += "</" + *k + ">";
+            block_boundary(name, true);
             out += "</" + name + ">";
             open.erase(std::next(it).base(), open.end());
             continue;
@@ -303,6 +335,7 @@ std::string sanitize_html(std::string_view in) {
             out += "<" + name + ">";
         }
         open.push_back(name);
+        block_boundary(name, false);
         if (open.size() > 256) break;  // nesting bomb: stop, the rest is not worth keeping
     }
     for (auto k = open.rbegin(); k != open.rend(); ++k) out += "</" + *k + ">";

@@ -75,3 +75,13 @@ TEST(Lifecycle, MarkersInEnglishGermanAndRussian) {
 }
 
 }  // namespace
+
+namespace {
+TEST(SanitizeHtml, LayoutWhitespaceCollapsesAndLeavesBlockEdges) {
+    EXPECT_EQ(
+        sanitize_html("\n  <p>\n   First   line.\n  </p>\n\n  <p> Second <b>bold</b> text </p>\n"),
+        "<p>First line.</p><p>Second <b>bold</b> text</p>");
+    EXPECT_EQ(sanitize_html("<pre>a\n  b</pre>"), "<pre>a\n  b</pre>");
+    EXPECT_EQ(sanitize_html("a <i>b</i> c<br/> d"), "a <i>b</i> c<br/>d");
+}
+}  // namespace
