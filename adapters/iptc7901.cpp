@@ -225,6 +225,30 @@ std::string slug_part(std::string_view s) {
     return out;
 }
 
+// dpa's embargo note "(… Sperrfrist 11. Juli 14.00 Uhr …)": German local time (CET, CEST from
+// the last Sunday of March to the last Sunday of October), no year: the DTG's, or the next one
+// when the date would otherwise lie more than a month before the DTG.
+std::optional<utc_time> sperrfrist(std::string_view note, const utc_time& dtg) {
+    size_t at = ascii_lower(note).find("sperrfrist ");
+    auto t = tokens(note.substr(at == npos ? note.size() : at + 11));
+    int day = 0, h = 0, mi = 0;
+    if (t.size() < 3 || std::sscanf(std::string(t[0]).c_str(), "%2d.", &day) != 1 ||
+        std::sscanf(std::string(t[2]).c_str(), "%2d.%2d", &h, &mi) != 2)
+        return std::nullopt;
+    utc_time local{dtg.year, month_from_name(t[1]), day, h, mi, 0};
+    if (local.month == 0 || day < 1 || day > days_in_month(local.year, local.month) || h > 23 ||
+        mi > 59)
+        return {};
+    if (local.month < dtg.month - 1) ++local.year;
+    auto last_sunday = [&](int month) {  // 01:00 UTC on the last Sunday of the month
+        utc_time d{local.year, month, 31, 1, 0, 0};
+        return d.epoch_seconds() - ((d.epoch_seconds() / 86400 + 4) % 7) * 86400;
+    };
+    std::int64_t e = local.epoch_seconds() - 3600;  // as CET
+    bool summer = e - 3600 >= last_sunday(3) && e - 3600 < last_sunday(10);
+    return utc_time::from_epoch(e - (summer ? 3600 : 0));
+}
+
 item_result build_story(const message& m, size_t index, const decode_context& ctx) {
     const std::string path = "/message[" + std::to_string(index + 1) + "]";
     auto fail = [&](story_errc c, std::string why, std::string where) {
@@ -316,6 +340,8 @@ item_result build_story(const message& m, size_t index, const decode_context& ct
                 mk.add(urgency_word(ws[0]));
             } else {
                 mk.add(signal_from_text(note));
+                if (auto e = sperrfrist(note, *when); e && s.embargoed.empty())
+                    s.embargoed = e->rfc3339();
                 ednote += note + "\n";
             }
             note.clear();
