@@ -31,12 +31,13 @@ bool all_digits(std::string_view s) {
     return !s.empty() && std::all_of(s.begin(), s.end(), is_digit);
 }
 
-// Lines without CR (CR LF and lone CR end a line too) and without BEL (dpa rings five on urgents).
+// Lines without BEL (dpa rings five on urgents). LF, CR LF, the teleprinter's CR CR LF and a
+// lone CR each end one line.
 std::vector<std::string> lines_of(std::string_view s) {
     std::vector<std::string> out(1);
     for (size_t i = 0; i < s.size(); ++i) {
         if (s[i] == '\r' || s[i] == '\n') {
-            if (s[i] == '\r' && i + 1 < s.size() && s[i + 1] == '\n') ++i;
+            while (s[i] == '\r' && i + 1 < s.size() && (s[i + 1] == '\r' || s[i + 1] == '\n')) ++i;
             out.emplace_back();
         } else if (s[i] != '\a') {
             out.back() += s[i];

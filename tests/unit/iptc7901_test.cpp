@@ -130,6 +130,30 @@ TEST(iptc7901, PublicDpaSamplesNormalise) {
     }
 }
 
+TEST(iptc7901, TeleprinterLineEndsReadLikeCrLf) {
+    std::string crlf =
+        "\x01ifx0001 3 pol 9\r\n\r\nNATO/\r\n\x02URGENT: NATO chief in Kyiv =\r\n\r\n"
+        "KYIV, July 10 (Interfax) - Jens Stoltenberg\r\narrived in Kyiv.\r\n\r\nSecond.\r\n"
+        "\x03"
+        "101405 MSK Jul 17\r\n\x04";
+    std::string crcrlf, lf;
+    for (char c : crlf) {
+        if (c == '\n') crcrlf += '\r';
+        crcrlf += c;
+        if (c != '\r') lf += c;
+    }
+    for (const auto& raw : {crlf, crcrlf, lf}) {
+        auto v = stories_of(raw);
+        ASSERT_EQ(v.size(), 1u);
+        EXPECT_EQ(v[0].headlines.at(0).value, "NATO chief in Kyiv");
+        EXPECT_EQ(v[0].urgency, 2);  // "URGENT:" raises priority 3
+        EXPECT_EQ(v[0].located, "KYIV");
+        EXPECT_EQ(v[0].versioncreated, "2017-07-10T11:05:00Z");
+        EXPECT_EQ(v[0].bodies.at(1).value,
+                  "KYIV, July 10 (Interfax) - Jens Stoltenberg arrived in Kyiv.\n\nSecond.");
+    }
+}
+
 // Deterministic byte mutations of good fixtures: every answer is a story or a coded refusal.
 TEST(iptc7901, MutatedInputIsAnsweredWithoutCrashing) {
     auto good = fs::path(WIREGATE_SOURCE_DIR) / "tests/fixtures/iptc7901/good";
