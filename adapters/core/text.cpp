@@ -164,7 +164,9 @@ std::string clean_text(std::string_view s) {
     for (size_t i = 0; i < s.size(); ++i) {
         auto c = static_cast<unsigned char>(s[i]);
         if (c == '\r') {
+            // CR LF, CR CR LF (telex) and a lone CR are each one line end
             out += '\n';
+            while (i + 1 < s.size() && s[i + 1] == '\r') ++i;
             if (i + 1 < s.size() && s[i + 1] == '\n') ++i;
         } else if (c == '\t' || c == '\n' || (c >= 0x20 && c != 0x7F)) {
             if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&

@@ -47,6 +47,7 @@ TEST(Text, CleanTextDropsControlCharacters) {
               "abc\nde"
               "f");
     EXPECT_EQ(clean_line("  many   spaces\n\there "), "many spaces here");
+    EXPECT_EQ(clean_text("a\r\r\nb\r\nc\rd"), "a\nb\nc\nd");
 }
 
 TEST(Text, WordAndCharCounts) {
@@ -65,6 +66,7 @@ TEST(Lifecycle, MarkersInEnglishGermanAndRussian) {
     EXPECT_FALSE(signal_from_text("a bold move"));
     EXPECT_EQ(signal_from_text("MANDATORY KILL"), signal_kind::kill);
     EXPECT_EQ(signal_from_text("(Berichtigung: Name korrigiert)"), signal_kind::correction);
+    EXPECT_EQ(signal_from_text("(Wiederholung)"), signal_kind::repeat);
     EXPECT_EQ(signal_from_text("ИСПРАВЛЕНИЕ: уточняется имя"), signal_kind::correction);
     EXPECT_EQ(signal_from_text("ОТМЕНА сообщения"), signal_kind::kill);
     EXPECT_EQ(signal_from_text("REFILE-NATO chief"), signal_kind::repeat);
