@@ -6,6 +6,7 @@
 #include <cctype>
 #include <map>
 
+#include "core/concepts.hpp"
 #include "core/datetime.hpp"
 #include "core/lifecycle.hpp"
 #include "core/registry.hpp"
@@ -18,7 +19,6 @@ namespace {
 using pugi::xml_node;
 
 constexpr std::string_view k_nar = "http://iptc.org/std/nar/2006-10-01/";
-constexpr int k_max_depth = 64;       // the samples, inline XHTML included, stay under 15
 constexpr size_t k_max_items = 1000;  // items per newsMessage
 constexpr size_t k_max_list = 2000;   // subjects, keywords, itemRefs… per item
 
@@ -28,58 +28,24 @@ constexpr std::pair<std::string_view, signal_kind> k_signals[] = {
     {"sig:repeat", signal_kind::repeat}, {"edstat:n", signal_kind::new_story},
     {"edstat:u", signal_kind::update},   {"edstat:c", signal_kind::correction}};
 
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && starts_with_ci(a, b);
-}
-
-// Envelope elements by local name, case-insensitively: real files send `Header`/`Sent`.
-xml_node child_ci(xml_node n, std::string_view name) {
-    for (auto c : n.children())
-        if (c.type() == pugi::node_element && iequals(xml::local(c), name)) return c;
-    return {};
-}
-
 // Calls f(child) for every element child with this local name, at most k_max_list times.
 template <class F>
 void each(xml_node n, std::string_view name, F&& f) {
-    size_t count = 0;
-    for (auto c : n.children())
-        if (c.type() == pugi::node_element && xml::local(c) == name && count++ < k_max_list) f(c);
-}
-
-std::string value(xml_node n) { return n ? xml::text(n) : std::string(); }
-std::string attr(xml_node n, std::string_view name) { return clean_line(xml::attr(n, name)); }
-// "medtop:04000000" -> "medtop" / "04000000".
-std::string_view alias_of(std::string_view q) {
-    size_t c = q.find(':');
-    return c == std::string_view::npos ? std::string_view() : q.substr(0, c);
-}
-std::string_view code_of(std::string_view q) {
-    size_t c = q.find(':');
-    return c == std::string_view::npos ? q : q.substr(c + 1);
+    xml::each_child(n, name, f, k_max_list);
 }
 
 // The text of the first <name> child, else the @literal (Reuters: <creator literal="Reuters"/>).
 std::string name_of(xml_node n) {
-    std::string name = value(xml::child(n, "name"));
-    return name.empty() ? attr(n, "literal") : name;
+    std::string name = xml::text(xml::child(n, "name"));
+    return name.empty() ? xml::attr_line(n, "literal") : name;
 }
 
 // A concept: IPTC schemes we know become URIs, any other QCode stays verbatim in `literal`.
 concept_ref concept_of(xml_node n) {
-    concept_ref c;
-    c.name = name_of(n);
-    std::string q = attr(n, "qcode");
-    std::string_view alias = alias_of(q);
-    if (alias == "medtop")
-        c.uri = "http://cv.iptc.org/newscodes/mediatopic/" + std::string(code_of(q));
-    else if (alias == "subj")
-        c.uri = "http://cv.iptc.org/newscodes/subjectcode/" + std::string(code_of(q));
-    else if (alias == "genre")
-        c.uri = "http://cv.iptc.org/newscodes/genre/" + std::string(code_of(q));
-    else
-        c.literal = !q.empty() ? q : attr(n, "literal");
-    if (c.uri.empty() && c.literal.empty()) c.uri = attr(n, "uri");
+    std::string q = xml::attr_line(n, "qcode");
+    concept_ref c = code_concept(name_of(n), q);
+    if (q.empty()) c.literal = xml::attr_line(n, "literal");
+    if (c.uri.empty() && c.literal.empty()) c.uri = xml::attr_line(n, "uri");
     return c;
 }
 
@@ -87,10 +53,10 @@ concept_ref concept_of(xml_node n) {
 std::string agency_of(std::string id) {
     std::string l = ascii_lower(id);
     if (l.find("reuters") != std::string::npos) return "reuters";
-    if (starts_with_ci(l, "approviderid:") || l == "ap.org" || code_of(l) == "ap") return "ap";
+    if (starts_with_ci(l, "approviderid:") || l == "ap.org" || qcode_code(l) == "ap") return "ap";
     if (l.find("interfax") != std::string::npos) return "interfax";
     if (size_t s = l.find("://"); s != std::string::npos) l = l.substr(s + 3);  // uri: host
-    std::string_view v = code_of(l);
+    std::string_view v = qcode_code(l);
     if (starts_with_ci(v, "www.")) v.remove_prefix(4);
     v = v.substr(0, v.find_first_of("./"));  // "acmenews.com" -> "acmenews"
     return std::string(v);
@@ -141,7 +107,7 @@ void headline_markers(std::string_view h, item_ctx& c) {
 // A parsed date-time as RFC 3339 UTC; a bad value is dropped with a warning (not versionCreated:
 // that one orders revisions, so the caller refuses it instead).
 std::string time_of(xml_node n, const char* what, story& s) {
-    std::string t = value(n);
+    std::string t = xml::text(n);
     if (t.empty()) return t;
     if (auto p = parse_iso8601(t)) return p->rfc3339();
     s.wire.warnings.push_back(std::string(what) + " '" + t + "' is not a date-time; dropped");
@@ -152,21 +118,21 @@ void read_rights(xml_node item, story& s) {
     xml_node r = xml::child(item, "rightsInfo");
     if (xml_node h = xml::child(r, "copyrightHolder")) {
         s.copyrightholder = name_of(h);
-        if (s.copyrightholder.empty()) s.copyrightholder = attr(h, "uri");
+        if (s.copyrightholder.empty()) s.copyrightholder = xml::attr_line(h, "uri");
     }
-    s.copyrightnotice = value(xml::child(r, "copyrightNotice"));
-    s.usageterms = value(xml::child(r, "usageTerms"));
+    s.copyrightnotice = xml::text(xml::child(r, "copyrightNotice"));
+    s.usageterms = xml::text(xml::child(r, "usageTerms"));
 }
 
 void read_item_meta(xml_node m, item_ctx& c, std::string& service) {
     story& s = c.s;
-    std::string cls(code_of(attr(xml::child(m, "itemClass"), "qcode")));
+    std::string cls(qcode_code(xml::attr_line(xml::child(m, "itemClass"), "qcode")));
     for (const char* t : {"text", "picture", "video", "audio", "graphic", "composite"})
         if (cls == t) s.type = t;
     xml_node prov = xml::child(m, "provider");
-    std::string pid = attr(prov, "qcode");
-    if (pid.empty()) pid = attr(prov, "literal");
-    if (pid.empty()) pid = attr(prov, "uri");
+    std::string pid = xml::attr_line(prov, "qcode");
+    if (pid.empty()) pid = xml::attr_line(prov, "literal");
+    if (pid.empty()) pid = xml::attr_line(prov, "uri");
     if (!pid.empty()) s.wire.agency = agency_of(pid);
     s.firstcreated = time_of(xml::child(m, "firstCreated"), "firstCreated", s);
     s.expires = time_of(xml::child(m, "expires"), "expires", s);
@@ -175,23 +141,24 @@ void read_item_meta(xml_node m, item_ctx& c, std::string& service) {
         c.embargo_hold = s.embargoed.empty();
     }
     if (xml_node p = xml::child(m, "pubStatus")) {
-        std::string st = ascii_lower(code_of(attr(p, "qcode")));
+        std::string st = ascii_lower(qcode_code(xml::attr_line(p, "qcode")));
         if (st == "canceled" || st == "cancelled")
             s.pubstatus = "canceled";
         else if (st == "withheld")
             s.pubstatus = "withheld";
         else if (st != "usable" && !st.empty())
-            s.wire.warnings.push_back("pubStatus '" + attr(p, "qcode") + "' is unknown; ignored");
+            s.wire.warnings.push_back("pubStatus '" + xml::attr_line(p, "qcode") +
+                                      "' is unknown; ignored");
     }
-    s.profile = value(xml::child(m, "profile"));
-    service = std::string(code_of(attr(xml::child(m, "service"), "qcode")));
-    s.title = value(xml::child(m, "title"));
+    s.profile = xml::text(xml::child(m, "profile"));
+    service = std::string(qcode_code(xml::attr_line(xml::child(m, "service"), "qcode")));
+    s.title = xml::text(xml::child(m, "title"));
     std::vector<std::string> notes;
     each(m, "edNote", [&](xml_node n) {
-        std::string role = ascii_lower(code_of(attr(n, "role")));
+        std::string role = ascii_lower(qcode_code(xml::attr_line(n, "role")));
         // dpa's notepad is an XHTML digest of the other notes: it would only repeat them.
         if (role == "notepad") return;
-        std::string text = value(n);
+        std::string text = xml::text(n);
         if (text.empty()) return;
         notes.push_back(text);
         // dpa roles correction/correctionshort name a correction; role-less notes are free text
@@ -205,12 +172,12 @@ void read_item_meta(xml_node m, item_ctx& c, std::string& service) {
     });
     for (const auto& n : notes) s.ednote += (s.ednote.empty() ? "" : "\n") + n;
     each(m, "signal", [&](xml_node n) {
-        std::string q = ascii_lower(attr(n, "qcode"));
+        std::string q = ascii_lower(xml::attr_line(n, "qcode"));
         for (auto [code, k] : k_signals)
             if (q == code) c.mark(k);
         if (q == "edstat:d") s.pubstatus = "canceled";  // Reuters delete: a kill (decode_item)
         if (q.starts_with("apsig:"))  // apsig:consumerready etc. name no lifecycle event
-            if (auto k = signal_from_text(code_of(q))) c.mark(*k);
+            if (auto k = signal_from_text(qcode_code(q))) c.mark(*k);
     });
 }
 
@@ -228,7 +195,7 @@ std::string dateline_place(std::string_view d) {
 void read_content_meta(xml_node m, item_ctx& c, const profile& prof) {
     story& s = c.s;
     // G2 urgency is the agency's own 1-9: verbatim in wire.priority, mapped by the profile.
-    if (std::string u = value(xml::child(m, "urgency")); !u.empty()) {
+    if (std::string u = xml::text(xml::child(m, "urgency")); !u.empty()) {
         s.wire.priority = u;
         if (auto it = prof.source_urgency.find(u); it != prof.source_urgency.end())
             s.urgency = it->second;
@@ -238,7 +205,7 @@ void read_content_meta(xml_node m, item_ctx& c, const profile& prof) {
     s.located = name_of(xml::child(m, "located"));
     each(m, "infoSource", [&](xml_node n) {
         concept_ref r = concept_of(n);
-        r.role = attr(n, "role");
+        r.role = xml::attr_line(n, "role");
         s.infosources.push_back(std::move(r));
     });
     std::string creators;
@@ -247,22 +214,23 @@ void read_content_meta(xml_node m, item_ctx& c, const profile& prof) {
         if (!name.empty()) creators += (creators.empty() ? "" : ", ") + name;
     });
     each(m, "altId", [&](xml_node n) {
-        std::string v = value(n);
-        if (v.empty()) v = attr(n, "id");  // IPTC's own sports example puts the value in @id
-        s.altids.push_back({attr(n, "type"), v});
+        std::string v = xml::text(n);
+        // IPTC's own sports example puts the value in @id.
+        if (v.empty()) v = xml::attr_line(n, "id");
+        s.altids.push_back({xml::attr_line(n, "type"), v});
     });
-    s.language = attr(xml::child(m, "language"), "tag");
+    s.language = xml::attr_line(xml::child(m, "language"), "tag");
     each(m, "genre", [&](xml_node n) { s.genres.push_back(concept_of(n)); });
-    each(m, "keyword", [&](xml_node n) { s.wire.keywords.push_back(value(n)); });
+    each(m, "keyword", [&](xml_node n) { s.wire.keywords.push_back(xml::text(n)); });
     each(m, "subject", [&](xml_node n) {
-        std::string type = ascii_lower(attr(n, "type"));
+        std::string type = ascii_lower(xml::attr_line(n, "type"));
         concept_ref r = concept_of(n);
         // The agency's own category code (Reuters MCC, ANPA category, dpa Ressort).
-        std::string q = attr(n, "qcode");
-        std::string alias = ascii_lower(alias_of(q));
+        std::string q = xml::attr_line(n, "qcode");
+        std::string alias = ascii_lower(qcode_alias(q));
         if (s.wire.category.empty() && (alias == "mcc" || alias == "a1312cat" ||
                                         alias == "apcategorycode" || alias == "dpacat"))
-            s.wire.category = code_of(q);
+            s.wire.category = qcode_code(q);
         if (type == "cpnat:geoarea" || type == "cpnat:poi" || type == "cpttype:5")  // Reuters
             s.places.push_back(std::move(r));
         else if (type == "cpnat:person")
@@ -272,7 +240,7 @@ void read_content_meta(xml_node m, item_ctx& c, const profile& prof) {
         else
             s.subjects.push_back(std::move(r));
     });
-    s.slugline = value(xml::child(m, "slugline"));
+    s.slugline = xml::text(xml::child(m, "slugline"));
     // A slug's version part ("GLOBAL-PRECIOUS/ (UPDATE 1)", "BC-US--Earns, 1st Ld-Writethru").
     size_t vp = s.slugline.find_last_of("(,");
     if (vp != std::string::npos) {
@@ -282,28 +250,28 @@ void read_content_meta(xml_node m, item_ctx& c, const profile& prof) {
     }
     bool main_taken = false;
     each(m, "headline", [&](xml_node n) {
-        std::string role = ascii_lower(code_of(attr(n, "role")));
+        std::string role = ascii_lower(qcode_code(xml::attr_line(n, "role")));
         bool main = !main_taken && (role.empty() || role == "main" || role == "first");
         main_taken = main_taken || main;
-        s.headlines.push_back({main ? "main" : "sub", "text/plain", value(n)});
+        s.headlines.push_back({main ? "main" : "sub", "text/plain", xml::text(n)});
     });
     // Some feeds give only roles we do not know: the first headline is still the main one.
     if (!main_taken && !s.headlines.empty()) s.headlines.front().role = "main";
-    std::string dl = value(xml::child(m, "dateline"));
+    std::string dl = xml::text(xml::child(m, "dateline"));
     // "Berlin (dpa) - ": the trailing separator belongs to the body, not to the dateline.
     while (!dl.empty() && (dl.back() == '-' || dl.back() == ' ' || dl.back() == ':')) dl.pop_back();
     s.wire.dateline = dl;
     if (s.located.empty()) s.located = dateline_place(dl);
-    s.by = value(xml::child(m, "by"));
+    s.by = xml::text(xml::child(m, "by"));
     if (s.by.empty()) s.by = creators;
     // ninjs has no creditline: it names who to credit, which is what infosources are for.
-    std::string credit = value(xml::child(m, "creditline"));
+    std::string credit = xml::text(xml::child(m, "creditline"));
     bool known = false;
     for (const auto& i : s.infosources) known = known || i.name == credit;
     if (!credit.empty() && !known) s.infosources.push_back({credit, "", "", "", "creditline"});
     each(m, "description", [&](xml_node n) {
-        std::string role(code_of(attr(n, "role")));
-        s.descriptions.push_back({role.empty() ? "summary" : role, "text/plain", value(n)});
+        std::string role(qcode_code(xml::attr_line(n, "role")));
+        s.descriptions.push_back({role.empty() ? "summary" : role, "text/plain", xml::text(n)});
     });
 }
 
@@ -315,23 +283,15 @@ void read_nitf(xml_node nitf, story& s) {
     xml_node hed = xml::child(head, "hedline");
     if (!hed) hed = xml::child(head, "headline");  // AP writes body.head/headline
     if (s.headlines.empty()) {
-        each(hed, "hl1", [&](xml_node n) { s.headlines.push_back({"main", "", value(n)}); });
-        each(hed, "hl2", [&](xml_node n) { s.headlines.push_back({"sub", "", value(n)}); });
+        each(hed, "hl1", [&](xml_node n) { s.headlines.push_back({"main", "", xml::text(n)}); });
+        each(hed, "hl2", [&](xml_node n) { s.headlines.push_back({"sub", "", xml::text(n)}); });
     }
-    if (s.by.empty()) s.by = value(xml::child(head, "byline"));
-    if (s.wire.dateline.empty()) s.wire.dateline = value(xml::child(head, "dateline"));
+    if (s.by.empty()) s.by = xml::text(xml::child(head, "byline"));
+    if (s.wire.dateline.empty()) s.wire.dateline = xml::text(xml::child(head, "dateline"));
     if (s.located.empty()) s.located = dateline_place(s.wire.dateline);
     if (s.descriptions.empty())
-        if (std::string a = value(xml::child(head, "abstract")); !a.empty())
+        if (std::string a = xml::text(xml::child(head, "abstract")); !a.empty())
             s.descriptions.push_back({"summary", "", a});
-}
-
-// The raw character data of an element (newlines kept: they separate paragraphs).
-std::string raw_text(xml_node n) {
-    std::string out;
-    for (auto c : n.children())
-        if (c.type() == pugi::node_pcdata || c.type() == pugi::node_cdata) out += c.value();
-    return out;
 }
 
 // The first text rendition that has content: inlineXML (NITF or XHTML) or text inlineData.
@@ -356,9 +316,9 @@ void read_content_set(xml_node set, story& s) {
             }
         } else if (kind == "inlineData" && xml::attr(r, "encoding").empty()) {
             if (ct.empty() || ct.starts_with("text/plain"))
-                s.body_text = raw_text(r);
+                s.body_text = xml::raw_text(r);
             else if (ct.find("html") != std::string::npos)
-                s.body_html = raw_text(r);
+                s.body_html = xml::raw_text(r);
         }
         if (!trim(s.body_html).empty() || !trim(s.body_text).empty()) return;
         s.body_html.clear();
@@ -372,7 +332,8 @@ void read_group_set(xml_node item, story& s) {
     size_t count = 0;
     auto add = [&](xml_node ref) {
         if (count++ >= k_max_list) return;
-        std::string id = attr(ref, "residref"), title = value(xml::child(ref, "title"));
+        std::string id = xml::attr_line(ref, "residref"),
+                    title = xml::text(xml::child(ref, "title"));
         list += "<li>" + escape_html(title.empty() ? id : title + " (" + id + ")") + "</li>";
     };
     each(xml::child(item, "groupSet"), "group", [&](xml_node g) { each(g, "itemRef", add); });
@@ -385,14 +346,14 @@ item_result decode_item(xml_node item, const header_info& h, const std::string& 
     item_ctx c;
     story& s = c.s;
     s.wire.warnings = h.warnings;
-    s.uri = attr(item, "guid");
+    s.uri = xml::attr_line(item, "guid");
     if (s.uri.empty() && h.lone_unidentified && !h.transmit_id.empty()) {
         s.uri = h.transmit_id;
         s.wire.warnings.push_back("item has no guid; used the header transmitId");
     }
     if (s.uri.empty())
         return fail(story_errc::missing_required, "item has no guid", path + "/@guid");
-    s.version = attr(item, "version");
+    s.version = xml::attr_line(item, "version");
     if (s.version.empty()) s.version = "1";  // the schema default
     // Kept verbatim: Reuters sends huge, non-consecutive numbers; order comes from the envelope.
     if (s.version.find_first_not_of("0123456789") != std::string::npos)
@@ -403,7 +364,7 @@ item_result decode_item(xml_node item, const header_info& h, const std::string& 
     std::string service;
     read_item_meta(meta, c, service);
     xml_node vc = xml::child(meta, "versionCreated");
-    std::string vct = value(vc);
+    std::string vct = xml::text(vc);
     if (auto t = parse_iso8601(vct)) {
         s.versioncreated = t->rfc3339();
     } else if (!vct.empty()) {
@@ -418,17 +379,17 @@ item_result decode_item(xml_node item, const header_info& h, const std::string& 
     read_content_meta(xml::child(item, "contentMeta"), c, prof);
     if (s.wire.priority.empty()) s.wire.priority = h.priority;
     if (s.wire.category.empty()) s.wire.category = service;
-    if (s.language.empty()) s.language = attr(item, "lang");
+    if (s.language.empty()) s.language = xml::attr_line(item, "lang");
 
     // Concepts may carry only a QCode, their names sit in <assert> (AP's metadata example).
     std::map<std::string, std::string, std::less<>> asserted;
-    each(item, "assert", [&](xml_node a) { asserted[attr(a, "qcode")] = name_of(a); });
+    each(item, "assert", [&](xml_node a) { asserted[xml::attr_line(a, "qcode")] = name_of(a); });
     for (auto* v : {&s.subjects, &s.places, &s.people, &s.organisations, &s.genres})
         for (auto& r : *v)
             if (auto it = asserted.find(r.literal); r.name.empty() && it != asserted.end())
                 r.name = it->second;
 
-    if (iequals(xml::local(item), "packageItem")) {
+    if (equals_ci(xml::local(item), "packageItem")) {
         s.type = "composite";
         read_group_set(item, s);
     } else {
@@ -458,74 +419,27 @@ item_result decode_item(xml_node item, const header_info& h, const std::string& 
     return s;
 }
 
-// Skips the prolog (XML declaration, comments, PIs and, for sniffing, a DOCTYPE with its
-// internal subset); returns the offset of what follows.
-size_t prolog_end(std::string_view t, bool skip_doctype = false) {
-    size_t i = 0;
-    if (t.starts_with("\xEF\xBB\xBF")) i = 3;
-    for (int guard = 0; guard < 64; ++guard) {
-        while (i < t.size() && std::isspace(static_cast<unsigned char>(t[i]))) ++i;
-        std::string_view rest = t.substr(i);
-        auto past = [&](std::string_view close) {
-            size_t e = rest.find(close, 2);
-            return e == std::string_view::npos ? e : e + close.size();
-        };
-        size_t end = rest.starts_with("<?")     ? past("?>")
-                     : rest.starts_with("<!--") ? past("-->")
-                                                : std::string_view::npos;
-        if (skip_doctype && rest.starts_with("<!DOCTYPE"))
-            end = past(rest.find('[') < rest.find('>') ? "]>" : ">");
-        if (end == std::string_view::npos) break;
-        i += end;
-    }
-    return i;
-}
-
-// An iterative walk (no recursion on hostile input): true when elements nest deeper than max.
-bool too_deep(const pugi::xml_document& doc, int max) {
-    xml_node n = doc.first_child();
-    int depth = 1;
-    while (n) {
-        if (depth > max) return true;
-        if (xml_node f = n.first_child()) {
-            n = f;
-            ++depth;
-            continue;
-        }
-        while (n && !n.next_sibling()) n = n.parent(), --depth;
-        if (n) n = n.next_sibling();
-    }
-    return false;
-}
-
 std::vector<item_result> decode(std::string_view utf8, const decode_context& ctx) {
-    // pugixml never expands DTD entities, so a billion-laughs file is harmless; but a document
-    // that declares entities would come out with "&name;" left in its text. Refuse it plainly.
-    if (starts_with_ci(utf8.substr(prolog_end(utf8)), "<!DOCTYPE"))
-        return {fail(story_errc::unsupported, "DOCTYPE declarations are not supported", "",
-                     prolog_end(utf8))};
     pugi::xml_document doc;
     if (auto err = xml::parse(doc, utf8)) return {*err};
-    if (too_deep(doc, k_max_depth))
-        return {fail(story_errc::too_large,
-                     "elements nest deeper than " + std::to_string(k_max_depth) + " levels", "")};
+    if (auto err = xml::check_document(doc, utf8)) return {*err};
     xml_node root = doc.document_element();
     std::string_view rname = xml::local(root);
     std::string rpath = "/" + std::string(rname);
     header_info h;
-    if (iequals(rname, "newsItem") || iequals(rname, "packageItem"))
+    if (equals_ci(rname, "newsItem") || equals_ci(rname, "packageItem"))
         return {decode_item(root, h, rpath, ctx.prof)};
-    if (!iequals(rname, "newsMessage"))
+    if (!equals_ci(rname, "newsMessage"))
         return {fail(story_errc::unknown_format,
                      "root <" + std::string(root.name()) + "> is not a NewsML-G2 item or message",
                      rpath)};
 
-    xml_node header = child_ci(root, "header");
-    h.priority = value(child_ci(header, "priority"));
-    h.transmit_id = value(child_ci(header, "transmitId"));
-    if (std::string sender = value(child_ci(header, "sender")); !sender.empty())
+    xml_node header = xml::child_ci(root, "header");
+    h.priority = xml::text(xml::child_ci(header, "priority"));
+    h.transmit_id = xml::text(xml::child_ci(header, "transmitId"));
+    if (std::string sender = xml::text(xml::child_ci(header, "sender")); !sender.empty())
         h.agency = agency_of(sender);
-    if (std::string sent = value(child_ci(header, "sent")); !sent.empty()) {
+    if (std::string sent = xml::text(xml::child_ci(header, "sent")); !sent.empty()) {
         if (auto t = parse_iso8601(sent))  // also reads the non-ISO "2016-01-12 12:35:40"
             h.sent = t->rfc3339();
         else
@@ -533,7 +447,7 @@ std::vector<item_result> decode(std::string_view utf8, const decode_context& ctx
     }
     std::vector<xml_node> items;
     int unidentified = 0;
-    for (auto c : child_ci(root, "itemSet").children())
+    for (auto c : xml::child_ci(root, "itemSet").children())
         if (c.type() == pugi::node_element) {
             items.push_back(c);
             unidentified += xml::attr(c, "guid").empty() ? 1 : 0;
@@ -547,14 +461,12 @@ std::vector<item_result> decode(std::string_view utf8, const decode_context& ctx
         std::string name(xml::local(item));
         std::string path = rpath + "/itemSet/" + name + "[" + std::to_string(++seen[name]) + "]";
         if (out.size() >= k_max_items) {
-            out.push_back(fail(story_errc::too_large,
-                               "more than " + std::to_string(k_max_items) +
-                                   " items; the rest "
-                                   "are refused",
-                               path));
+            out.push_back(fail(
+                story_errc::too_large,
+                "more than " + std::to_string(k_max_items) + " items; the rest are refused", path));
             break;
         }
-        if (iequals(name, "newsItem") || iequals(name, "packageItem"))
+        if (equals_ci(name, "newsItem") || equals_ci(name, "packageItem"))
             out.push_back(decode_item(item, h, path, ctx.prof));
         else  // conceptItem, knowledgeItem, planningItem: metadata, not stories
             out.push_back(fail(story_errc::unsupported, "<" + name + "> is not a story", path));
@@ -565,14 +477,10 @@ std::vector<item_result> decode(std::string_view utf8, const decode_context& ctx
 // Root <newsMessage>, <newsItem> or <packageItem>: in the NAR namespace, or with any prefix
 // (tool-rewritten files use ns0:).
 bool sniff(std::string_view head) {
-    size_t i = prolog_end(head, true);
-    if (i >= head.size() || head[i] != '<') return false;
-    std::string_view name = head.substr(i + 1);
-    name = name.substr(0, name.find_first_of(" \t\r\n/>"));
-    size_t colon = name.find(':');
-    std::string_view local = colon == std::string_view::npos ? name : name.substr(colon + 1);
+    std::string_view name = xml::tag_name(xml::root_start_tag(head));
+    std::string_view local = xml::local(name);
     if (local != "newsMessage" && local != "newsItem" && local != "packageItem") return false;
-    return colon != std::string_view::npos || head.find(k_nar) != std::string_view::npos;
+    return local.size() < name.size() || head.find(k_nar) != std::string_view::npos;
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <cstdio>
 
+#include "text.hpp"
+
 namespace wire::adapters {
 namespace {
 
@@ -230,6 +232,15 @@ std::optional<utc_time> parse_dtg(std::string_view s, int default_offset) {
     else if (!(y.size() == 4 && digits(y, 0, 4, t.year)))
         return std::nullopt;
     return shift(t, offset);
+}
+
+std::string rfc3339_or_warn(std::string_view v, std::string_view what,
+                            std::vector<std::string>& warnings) {
+    v = trim(v);
+    if (v.empty()) return "";
+    if (auto t = parse_iso8601(v)) return t->rfc3339();
+    warnings.push_back(std::string(what) + " '" + clean_line(v) + "' is not a date-time; ignored");
+    return "";
 }
 
 }  // namespace wire::adapters

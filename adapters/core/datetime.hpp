@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace wire::adapters {
 
@@ -20,6 +21,11 @@ struct utc_time {
 /// `default_offset_minutes` east of UTC. Fractions are dropped. nullopt when unparsable or
 /// impossible (month 13, Feb 30, NITF's "YYYYMMDD000000-HHMM" placeholder).
 std::optional<utc_time> parse_iso8601(std::string_view text, int default_offset_minutes = 0);
+
+/// parse_iso8601 as RFC 3339; "" for a blank value and, with the warning "<what> '<value>' is
+/// not a date-time; ignored" added to `warnings`, for an unparsable one.
+std::string rfc3339_or_warn(std::string_view text, std::string_view what,
+                            std::vector<std::string>& warnings);
 
 /// The English, German, French, Spanish, Italian and Russian month names and abbreviations
 /// ("Nov", "Dez", "déc", "мар"), case-insensitively; 0 when unknown.

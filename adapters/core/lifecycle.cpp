@@ -1,5 +1,6 @@
 #include "lifecycle.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <string>
@@ -140,6 +141,24 @@ std::optional<signal_kind> signal_from_text(std::string_view text) {
         }
     }
     return best;
+}
+
+std::optional<signal_kind> headline_signal(std::string_view h) {
+    constexpr auto npos = std::string_view::npos;
+    size_t end = h.find(':');
+    if (end == npos || end > 32) {
+        end = 0;
+        while (end < h.size() && end < 40 && !std::islower(static_cast<unsigned char>(h[end])))
+            ++end;
+        if (end < h.size()) {  // drop the word the lower-case letter belongs to
+            size_t cut = h.substr(0, end).find_last_of(" -");
+            end = cut == npos ? 0 : cut + 1;
+        }
+    }
+    // Markers are chained with hyphens ("CORRECTED-UPDATE 2-"): read them word by word.
+    std::string head(h.substr(0, end));
+    std::replace(head.begin(), head.end(), '-', ' ');
+    return signal_from_text(head);
 }
 
 }  // namespace wire::adapters

@@ -13,6 +13,11 @@ namespace wire::adapters {
 /// Cyrillic; matches whole words only ("RECORRECTED" is not a correction).
 std::optional<signal_kind> signal_from_text(std::string_view text);
 
+/// A marker at the head of a headline ("CORRECTED-", "KILL:", "UPDATE 1-"): only the part
+/// before an early colon, or the leading capitals, is searched, so an ordinary word in a
+/// headline ("plans to update rules") is not taken for a signal.
+std::optional<signal_kind> headline_signal(std::string_view headline);
+
 /// Keeps the stronger of two signals (kill > withhold > correction > update > advisory > repeat).
 signal_kind stronger(signal_kind a, signal_kind b);
 

@@ -158,6 +158,10 @@ bool starts_with_ci(std::string_view s, std::string_view prefix) {
            ascii_lower(s.substr(0, prefix.size())) == ascii_lower(prefix);
 }
 
+bool equals_ci(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && starts_with_ci(a, b);
+}
+
 std::string clean_text(std::string_view s) {
     std::string out;
     out.reserve(s.size());
@@ -421,6 +425,15 @@ int count_words(std::string_view s) {
 int count_chars(std::string_view s) {
     return static_cast<int>(std::count_if(
         s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+std::string place_of_dateline(std::string_view d) {
+    size_t cut = std::min({d.find(','), d.find('('), d.find(" - "), d.find("\xE2\x80\x94")});
+    std::string p = clean_line(d.substr(0, cut == std::string_view::npos ? d.size() : cut));
+    if (p.size() > 40 ||
+        std::any_of(p.begin(), p.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return "";
+    return p;
 }
 
 }  // namespace wire::adapters

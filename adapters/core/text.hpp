@@ -34,6 +34,11 @@ int count_chars(std::string_view text);
 /// &amp; &lt; &gt; &quot; for text and attribute values.
 std::string escape_html(std::string_view text);
 
+/// The place of a dateline: "Oslo", "MOSCOW, July 10" -> "MOSCOW", "Paris, 21 jan 2019 (AFP) -"
+/// -> "Paris"; the text before a comma, parenthesis, " - " or em dash. A part with digits is a
+/// date ("January 21"), not a place: "" then, and for a part longer than 40 bytes.
+std::string place_of_dateline(std::string_view dateline);
+
 /// ASCII lower-case copy.
 std::string ascii_lower(std::string_view s);
 /// Trimmed view (ASCII whitespace).
@@ -41,5 +46,7 @@ std::string_view trim(std::string_view s);
 /// Splits on a character, keeping empty fields.
 std::vector<std::string_view> split(std::string_view s, char sep);
 bool starts_with_ci(std::string_view s, std::string_view prefix);
+/// ASCII case-insensitive equality.
+bool equals_ci(std::string_view a, std::string_view b);
 
 }  // namespace wire::adapters

@@ -76,6 +76,22 @@ TEST(newsml_g2, ADoctypeAfterTheRootIsNotExpanded) {
     }
 }
 
+// The XML adapters share one DOCTYPE rule: an external DTD is harmless (pugixml never loads it),
+// general entities declared in an internal subset are refused.
+TEST(newsml_g2, AnExternalDtdIsAcceptedDeclaredEntitiesAreRefused) {
+    auto ok =
+        run("<!DOCTYPE newsItem SYSTEM \"NewsML-G2.dtd\">\n" + k_open +
+            "<contentMeta><headline><b>KYIV</b>, Ukraine</headline></contentMeta></newsItem>");
+    ASSERT_EQ(ok.items.size(), 1u);
+    const auto* s = std::get_if<story>(&ok.items[0]);
+    ASSERT_NE(s, nullptr);
+    EXPECT_EQ(s->headlines.at(0).value, "KYIV, Ukraine");
+    auto bad = run("<!DOCTYPE newsItem [<!ENTITY a \"b\">]>\n" + k_open + "</newsItem>");
+    const auto* e = error_of(bad);
+    ASSERT_NE(e, nullptr);
+    EXPECT_EQ(e->code, story_errc::unsupported);
+}
+
 TEST(newsml_g2, TwoItemsWithoutGuidAreBothRefused) {
     std::string item = R"(<newsItem><itemMeta><versionCreated>2017-07-10T12:00:00Z)"
                        R"(</versionCreated></itemMeta></newsItem>)";
