@@ -6,8 +6,8 @@ usage: validate_envelopes.py --schema S [--ninjs-dir DIR] FILE.jsonl…
        validate_envelopes.py --schema S [--ninjs-dir DIR] --wiregate BIN --fixtures DIR
        validate_envelopes.py --schema S [--ninjs-dir DIR] --wiregate BIN --samples DIR
 The second form runs `wiregate normalize` over every good fixture (with its options.json); the
-third over every file of a samples folder (format = its sub-folder name), and fails when any is
-refused. Exit 0 when every envelope validates; exit 77 (ctest: skipped) when --samples or the
+third over every file of a samples folder (sniffed: each must come out as its sub-folder's
+format), and fails when any is refused. Exit 0 when every envelope validates; exit 77 (ctest: skipped) when --samples or the
 fixtures folder is absent. Prints each failure with its file, line and JSON path.
 Runs on Debian's python3-jsonschema (4.10) and python3-rfc3987 (the uri format)."""
 import argparse
@@ -46,14 +46,19 @@ def ninjs_validator(ninjs_dir):
 
 
 def normalize(wiregate, inputs, out):
-    """Runs wiregate normalize per (file, extra args); returns the refusals it printed."""
+    """Runs wiregate normalize per (file, extra args, expected format or None); returns the
+    refusals it printed and every story whose sniffed format was not the expected one."""
     refusals = []
-    for path, extra in inputs:
+    for path, extra, expect_format in inputs:
         cmd = [str(wiregate), "normalize", "--received-at", "2026-01-01T00:00:00Z", *extra, str(path)]
         proc = subprocess.run(cmd, capture_output=True)
         out.write(proc.stdout)
         if proc.returncode != 0:
             refusals.append(f"{path}: {proc.stderr.decode('utf-8', 'replace').strip()[:500]}")
+        for line in proc.stdout.decode("utf-8").splitlines():
+            got = json.loads(line).get("wire", {}).get("format")
+            if expect_format and got != expect_format:
+                refusals.append(f"{path}: sniffed as {got}, expected {expect_format}")
     return refusals
 
 
@@ -70,14 +75,15 @@ def fixture_inputs(root):
                 for key in ("profile", "charset", "agency", "feed", "format"):
                     if key in o:
                         extra += [f"--{key}", o[key]]
-            yield f, extra
+            yield f, extra, None
 
 
 def sample_inputs(root):
+    # Published samples go through auto-sniffing: each must be recognised as its folder's format.
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
         for f in sorted(folder.iterdir()):
             if f.is_file():
-                yield f, ["--format", folder.name]
+                yield f, ["--format", "auto"], folder.name
 
 
 def main():
