@@ -10,12 +10,14 @@
 #include "core/lifecycle.hpp"
 #include "core/registry.hpp"
 #include "core/text.hpp"
+#include "telex_common.hpp"
 
 namespace wire::adapters {
 namespace {
 
 constexpr size_t k_max_messages = 1000;
 constexpr auto npos = std::string_view::npos;
+constexpr auto k_vocab = telex::vocabulary::with_eilt;  // dpa sends "Eilt"
 
 // One message cut out of the framing.
 struct message {
@@ -25,10 +27,9 @@ struct message {
     std::vector<std::string> warnings;
 };
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool all_digits(std::string_view s) {
-    return !s.empty() && std::all_of(s.begin(), s.end(), is_digit);
+    return !s.empty() && std::all_of(s.begin(), s.end(), telex::is_digit);
 }
 
 // Lines without BEL (dpa rings five on urgents). LF, CR LF, the teleprinter's CR CR LF and a
@@ -46,101 +47,6 @@ std::vector<std::string> lines_of(std::string_view s) {
     return out;
 }
 
-std::vector<std::string_view> tokens(std::string_view s) {
-    std::vector<std::string_view> out;
-    for (auto t : split(s, ' '))
-        if (!trim(t).empty()) out.push_back(trim(t));
-    return out;
-}
-
-// Lower-case Latin (incl. Latin-1 ß-ÿ) or Cyrillic letters: headline text, never a telex marker.
-bool has_lower(std::string_view s) {
-    for (size_t i = 0; i < s.size(); ++i) {
-        auto c = static_cast<unsigned char>(s[i]);
-        if (c >= 'a' && c <= 'z') return true;
-        if (i + 1 < s.size()) {
-            auto n = static_cast<unsigned char>(s[i + 1]);
-            if ((c == 0xD0 && n >= 0xB0) || (c == 0xD1 && n <= 0x9F) || (c == 0xC3 && n >= 0x9F))
-                return true;
-        }
-    }
-    return false;
-}
-
-// Words (runs of ASCII letters and digits or non-ASCII bytes), ASCII lower-cased.
-std::vector<std::string> words(std::string_view s) {
-    std::vector<std::string> out(1);
-    for (char c : ascii_lower(s)) {
-        if (std::isalnum(static_cast<unsigned char>(c)) || (c & 0x80))
-            out.back() += c;
-        else if (!out.back().empty())
-            out.emplace_back();
-    }
-    if (out.back().empty()) out.pop_back();
-    return out;
-}
-
-std::optional<int> urgency_word(std::string_view w) {
-    for (std::string_view f : {"blitz", "flash", "МОЛНИЯ", "Молния", "молния"})
-        if (w == f) return 1;
-    for (std::string_view u : {"eil", "eilt", "urgent", "bulletin", "СРОЧНО", "Срочно", "срочно"})
-        if (w == u) return 2;
-    return std::nullopt;
-}
-
-struct markers {
-    std::optional<signal_kind> signal;
-    std::optional<int> urgency;
-    void add(std::optional<signal_kind> s) {
-        if (s) signal = signal ? stronger(*signal, *s) : *s;
-    }
-    void add(std::optional<int> u) {
-        if (u) urgency = urgency ? std::min(*urgency, *u) : *u;
-    }
-};
-
-// True (and the markers taken) when `text` is made only of telex marker vocabulary, in capitals:
-// "1ST LEAD", "KILL KILL KILL", "ИСПРАВЛЕНИЕ", "СРОЧНО", "REFILE". Requiring every word to be
-// vocabulary keeps all-caps headlines such as "NATO TO LEAD MISSION" out.
-bool take_markers(std::string_view text, markers& m) {
-    if (text.size() > 120 || has_lower(text)) return false;
-    auto ws = words(text);
-    if (ws.empty() || ws.size() > 6) return false;
-    markers found;
-    found.add(signal_from_text(text));  // phrases: "ИСПРАВЛЕННАЯ ВЕРСИЯ", "MANDATORY KILL"
-    for (const auto& w : ws) {
-        auto sig = signal_from_text(w);
-        auto urg = urgency_word(w);
-        bool filler = is_digit(w[0]) || w == "mandatory" || w == "ВЕРСИЯ" || w == "ИСПРАВЛЕННАЯ";
-        if (!sig && !urg && !filler) return false;
-        found.add(sig);
-        found.add(urg);
-    }
-    if (!found.signal && !found.urgency) return false;
-    m.add(found.signal);
-    m.add(found.urgency);
-    return true;
-}
-
-// "Berlin (dpa) - ", "Peine (dpa/lni) - ", "КИЕВ, 10 июля. /Интерфакс/ - ",
-// "MOSCOW/KYIV. July 10 (Interfax) - ": a short prefix ending with the agency in brackets or
-// slashes, then a dash. `located` is the place: the prefix up to its first comma, full stop or
-// bracket.
-bool find_dateline(std::string_view line, std::string& dateline, std::string& located) {
-    size_t dash = npos;
-    for (std::string_view sep : {" - ", " \u2013 ", " \u2014 "})
-        dash = std::min(dash, line.find(sep));
-    if (dash == npos || dash > 120) return false;
-    std::string_view prefix = trim(line.substr(0, dash));
-    if (prefix.size() < 3 || (prefix.back() != ')' && prefix.back() != '/')) return false;
-    size_t cut = prefix.size();
-    for (std::string_view stop : {", ", ". ", " (", " /"}) cut = std::min(cut, prefix.find(stop));
-    if (cut == 0 || cut > 60) return false;
-    dateline = prefix;
-    located = trim(prefix.substr(0, cut));
-    return true;
-}
-
 // dpa's notepad: "# Notizblock" (any one-word level-1 heading), the "* * * *" line before the
 // non-public part, or the sentence saying the rest is not for publication.
 bool notepad_start(std::string_view line) {
@@ -155,7 +61,7 @@ bool notepad_start(std::string_view line) {
 
 // dpa's closing line: agency, then editor initials: "dpa kre/su yysw a3 lön mda", "dpa s5".
 bool closing_line(std::string_view line) {
-    auto t = tokens(line = trim(line));
+    auto t = telex::tokens(line = trim(line));
     auto only = [](std::string_view w, std::string_view extra) {
         return std::all_of(w.begin(), w.end(), [&](char c) {
             return (c >= 'a' && c <= 'z') || extra.find(c) != npos || (c & 0x80);
@@ -195,7 +101,7 @@ std::string body_html(const std::vector<std::string>& lines, size_t from, size_t
 // The agency named in the optional info ("dpa 0000", "ccccb   dpa 061", "lni 0000"): the first
 // word of letters that is neither a routing code ("ccccb": four equal letters) nor a marker.
 std::string info_agency(std::string_view info) {
-    for (auto t : tokens(info)) {
+    for (auto t : telex::tokens(info)) {
         bool routing = t.size() == 5 && t[0] == t[1] && t[1] == t[2] && t[2] == t[3];
         bool letters =
             std::all_of(t.begin(), t.end(), [](char c) { return is_alpha(c) || c == '-'; });
@@ -205,33 +111,12 @@ std::string info_agency(std::string_view info) {
     return "";
 }
 
-// A uri slug: lower-case words joined by '-'. Latin-1 and general punctuation (« » – „ “)
-// separate words as ASCII punctuation does; at most 120 bytes, cut on a character boundary.
-std::string slug_part(std::string_view s) {
-    std::string out, l = ascii_lower(s);
-    for (size_t i = 0; i < l.size(); ++i) {
-        auto c = static_cast<unsigned char>(l[i]);
-        size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-        bool punct = c == 0xC2 || (c == 0xE2 && i + 1 < l.size() && (l[i + 1] & 0xFE) == 0x80);
-        if (std::isalnum(c) || (c >= 0x80 && !punct))
-            out.append(l, i, len);
-        else if (!out.empty() && out.back() != '-')
-            out += '-';
-        i += len - 1;
-    }
-    size_t cut = std::min<size_t>(out.size(), 120);
-    while (cut < out.size() && cut > 0 && (out[cut] & 0xC0) == 0x80) --cut;
-    out.resize(cut);
-    while (!out.empty() && out.back() == '-') out.pop_back();
-    return out;
-}
-
 // dpa's embargo note "(… Sperrfrist 11. Juli 14.00 Uhr …)": German local time (CET, CEST from
 // the last Sunday of March to the last Sunday of October), no year: the DTG's, or the next one
 // when the date would otherwise lie more than a month before the DTG.
 std::optional<utc_time> sperrfrist(std::string_view note, const utc_time& dtg) {
     size_t at = ascii_lower(note).find("sperrfrist ");
-    auto t = tokens(note.substr(at == npos ? note.size() : at + 11));
+    auto t = telex::tokens(note.substr(at == npos ? note.size() : at + 11));
     int day = 0, h = 0, mi = 0;
     if (t.size() < 3 || std::sscanf(std::string(t[0]).c_str(), "%2d.", &day) != 1 ||
         std::sscanf(std::string(t[2]).c_str(), "%2d.%2d", &h, &mi) != 2)
@@ -257,7 +142,7 @@ item_result build_story(const message& m, size_t index, const decode_context& ct
     };
     if (!m.problem.empty()) return fail(story_errc::malformed, m.problem, "");
     // Header: <service><number> <priority> <category> <word count> [<optional info>]
-    auto t = tokens(m.header);
+    auto t = telex::tokens(m.header);
     static constexpr const char* k_fields[] = {"service/number", "priority", "category", "words"};
     if (t.size() < 4)
         return fail(story_errc::missing_required,
@@ -267,7 +152,7 @@ item_result build_story(const message& m, size_t index, const decode_context& ct
         return fail(story_errc::malformed,
                     "header starts with '" + std::string(t[0]) + "', not <service><number>",
                     "/header");
-    if (t[1].size() != 1 || !is_digit(t[1][0]) || t[2].size() > 8 || !all_digits(t[3]))
+    if (t[1].size() != 1 || !telex::is_digit(t[1][0]) || t[2].size() > 8 || !all_digits(t[3]))
         return fail(story_errc::bad_value,
                     "header '" + m.header +
                         "': priority must be one digit, category at most "
@@ -306,7 +191,7 @@ item_result build_story(const message& m, size_t index, const decode_context& ct
     std::string agency = info_agency(info);
     if (!agency.empty()) s.infosources.push_back({agency, "", "", "", "originfeed"});
     if (ctx.prof.agency.empty()) s.wire.agency = agency;  // a configured agency wins
-    markers mk;
+    telex::markers mk;
     mk.add(signal_from_text(info));  // Belga: "F BELGA-0031 COR 703"
 
     for (const auto& line : lines_of(m.keywords))
@@ -322,7 +207,8 @@ item_result build_story(const message& m, size_t index, const decode_context& ct
     auto open = [&](size_t k) { return k < n && k < i + 30 && !trim(lines[k]).empty(); };
     for (j = i; open(j) && trim(lines[j]).back() != '=';) ++j;
     std::string dl, loc;
-    size_t end = open(j) ? j + 1 : j - i <= 3 && i < n && !find_dateline(lines[i], dl, loc) ? j : i;
+    bool short_first = j - i <= 3 && i < n && !telex::find_dateline(lines[i], dl, loc);
+    size_t end = open(j) ? j + 1 : short_first ? j : i;
 
     std::string title, note, ednote;
     int depth = 0;
@@ -336,9 +222,9 @@ item_result build_story(const message& m, size_t index, const decode_context& ct
                                       std::count(line.begin(), line.end(), ')'));
             if (depth > 0 && k + 1 < end) continue;
             depth = 0;
-            auto ws = words(note);
-            if (ws.size() <= 2 && !ws.empty() && urgency_word(ws[0])) {
-                mk.add(urgency_word(ws[0]));
+            auto ws = telex::words(note);
+            if (ws.size() <= 2 && !ws.empty() && telex::urgency_word(ws[0], k_vocab)) {
+                mk.add(telex::urgency_word(ws[0], k_vocab));
             } else {
                 mk.add(signal_from_text(note));
                 if (auto e = sperrfrist(note, *when); e && s.embargoed.empty())
@@ -346,15 +232,13 @@ item_result build_story(const message& m, size_t index, const decode_context& ct
                 ednote += note + "\n";
             }
             note.clear();
-        } else if (take_markers(line, mk)) {
+        } else if (telex::take_markers(line, mk, k_vocab)) {
             continue;  // "1ST LEAD", "ОТМЕНА"
         } else if (!title.empty() && (starts_with_ci(line, "Von ") || starts_with_ci(line, "By ") ||
                                       starts_with_ci(line, "\u041e\u0442 "))) {
             s.by = line;  // "Von Marco Krefting und Sunrita Sen, dpa"
         } else {
-            size_t p = title.empty() ? line.find_first_of(":-") : npos;  // "СРОЧНО: …"
-            if (p != npos && p > 0 && p < 40 && take_markers(line.substr(0, p), mk))
-                line = std::string(trim(std::string_view(line).substr(p + 1)));
+            if (title.empty()) line = telex::drop_marker_prefix(line, mk, k_vocab);  // "СРОЧНО: …"
             title += (title.empty() ? "" : " ") + line;
         }
     }
@@ -372,27 +256,18 @@ item_result build_story(const message& m, size_t index, const decode_context& ct
         }
     for (size_t k = body_end; k < last; ++k) ednote += "\n" + lines[k];
     s.ednote = ednote;
-    // The dateline opens one of the first paragraphs (dpa puts a teaser paragraph before it).
-    for (size_t k = end, para = 0; k < body_end && para < 3; ++k) {
-        if (trim(lines[k]).empty()) continue;
-        if (find_dateline(lines[k], s.wire.dateline, s.located)) break;
-        while (k + 1 < body_end && !trim(lines[k + 1]).empty()) ++k;
-        ++para;
-    }
+    telex::take_dateline(lines, end, body_end, s);
     s.body_html = body_html(lines, end, body_end);
 
-    if (mk.urgency && (!s.urgency || *mk.urgency < *s.urgency)) s.urgency = mk.urgency;
-    if (mk.signal) s.wire.signal = *mk.signal;
-    if (s.wire.signal == signal_kind::kill) s.pubstatus = "canceled";
-    if (s.wire.signal == signal_kind::withhold) s.pubstatus = "withheld";
+    mk.apply(s);
 
     // 7901 carries no story id: the message number counts messages per service and day (dpa
     // sends 0000) and changes with every version. What an agency keeps across a story's updates
     // and corrections is its keyword line, so the uri is agency + UTC day + service + category +
     // keywords (the headline when there are none). A story re-slugged, or corrected on the next
     // day, gets a new uri: a limit of the format.
-    std::string base = slug_part(s.slugline.empty() ? title : s.slugline);
-    if (base.empty()) base = slug_part(t[0]);
+    std::string base = telex::slug_part(s.slugline.empty() ? title : s.slugline);
+    if (base.empty()) base = telex::slug_part(t[0]);
     char day[9];
     std::snprintf(day, sizeof day, "%04d%02d%02d", when->year, when->month, when->day);
     // The profile's uri prefix names its agency already; a generic prefix gets the document's.
@@ -460,15 +335,12 @@ bool dtg_line(std::string_view l) { return l.size() <= 32 && parse_dtg(trim(l)).
 // Stripped copy: a message starts at a header line (first, or after a DTG line), keyword lines
 // end with '/', the last line is the DTG.
 std::variant<std::vector<message>, adapter_error> frame_stripped(std::string_view s) {
-    std::vector<std::pair<size_t, std::string_view>> ls;
-    for (size_t p = 0; p <= s.size();) {
-        size_t e = std::min(s.find('\n', p), s.size());
-        if (!trim(s.substr(p, e - p)).empty()) ls.emplace_back(p, trim(s.substr(p, e - p)));
-        p = e + 1;
-    }
+    std::vector<telex::line_at> ls;  // the non-blank lines, trimmed
+    for (auto l : telex::lf_lines(s))
+        if (!trim(l.text).empty()) ls.push_back({l.offset, trim(l.text)});
     std::vector<size_t> starts;
     for (size_t i = 0; i < ls.size(); ++i)
-        if (stripped_header(ls[i].second) && (i == 0 || dtg_line(ls[i - 1].second)))
+        if (stripped_header(ls[i].text) && (i == 0 || dtg_line(ls[i - 1].text)))
             starts.push_back(i);
     if (starts.empty() || starts[0] != 0)
         return adapter_error{story_errc::malformed,
@@ -477,21 +349,20 @@ std::variant<std::vector<message>, adapter_error> frame_stripped(std::string_vie
                              0, ""};
     if (starts.size() > k_max_messages)
         return adapter_error{story_errc::too_large, "more than 1000 messages",
-                             ls[starts[k_max_messages]].first, ""};
+                             ls[starts[k_max_messages]].offset, ""};
     std::vector<message> out;
     for (size_t k = 0; k < starts.size(); ++k) {
         size_t b = starts[k], e = k + 1 < starts.size() ? starts[k + 1] : ls.size();
         message m;
-        m.offset = ls[b].first;
-        m.header = ls[b].second;
+        m.offset = ls[b].offset;
+        m.header = ls[b].text;
         size_t i = b + 1;
-        for (; i < e && ls[i].second.back() == '/'; ++i)
-            m.keywords += std::string(ls[i].second) + "\n";
-        if (e - 1 < i || !dtg_line(ls[e - 1].second)) {
+        for (; i < e && ls[i].text.back() == '/'; ++i) m.keywords += std::string(ls[i].text) + "\n";
+        if (e - 1 < i || !dtg_line(ls[e - 1].text)) {
             m.problem = "truncated: no date-time group line ends the message";
         } else {
-            m.dtg = ls[e - 1].second;
-            size_t from = i < e ? ls[i].first : s.size(), to = ls[e - 1].first;
+            m.dtg = ls[e - 1].text;
+            size_t from = i < e ? ls[i].offset : s.size(), to = ls[e - 1].offset;
             m.text = s.substr(from, to > from ? to - from : 0);
         }
         out.push_back(std::move(m));

@@ -12,17 +12,14 @@
 #include "core/lifecycle.hpp"
 #include "core/registry.hpp"
 #include "core/text.hpp"
+#include "telex_common.hpp"
 
 namespace wire::adapters {
 namespace {
 
 constexpr size_t k_max_records = 1000;
 constexpr auto npos = std::string_view::npos;
-
-struct line_at {
-    size_t offset;
-    std::string_view text;  // without CR/LF
-};
+constexpr auto k_vocab = telex::vocabulary::common;
 
 struct record {
     size_t offset = 0;
@@ -31,126 +28,16 @@ struct record {
     bool closed = false;  // NNNN seen
 };
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-std::vector<std::string_view> tokens(std::string_view s) {
-    std::vector<std::string_view> out;
-    for (auto t : split(s, ' '))
-        if (!trim(t).empty()) out.push_back(trim(t));
-    return out;
-}
-
 bool zczc_line(std::string_view l) {
     l = trim(l);
     return starts_with_ci(l, "zczc") && (l.size() == 4 || l[4] == ' ' || l[4] == '\t');
 }
 bool nnnn_line(std::string_view l) { return ascii_lower(trim(l)) == "nnnn"; }
 
-// Lower-case Latin (incl. Latin-1 ß-ÿ) or Cyrillic letters: text, never a telex marker.
-bool has_lower(std::string_view s) {
-    for (size_t i = 0; i < s.size(); ++i) {
-        auto c = static_cast<unsigned char>(s[i]);
-        if (c >= 'a' && c <= 'z') return true;
-        auto n = i + 1 < s.size() ? static_cast<unsigned char>(s[i + 1]) : 0;
-        if ((c == 0xD0 && n >= 0xB0) || (c == 0xD1 && n <= 0x9F && n) || (c == 0xC3 && n >= 0x9F))
-            return true;
-    }
-    return false;
-}
-
-std::vector<std::string> words(std::string_view s) {
-    std::vector<std::string> out(1);
-    for (char c : ascii_lower(s)) {
-        if (std::isalnum(static_cast<unsigned char>(c)) || (c & 0x80))
-            out.back() += c;
-        else if (!out.back().empty())
-            out.emplace_back();
-    }
-    if (out.back().empty()) out.pop_back();
-    return out;
-}
-
-std::optional<int> urgency_word(std::string_view w) {
-    for (std::string_view f : {"flash", "blitz", "МОЛНИЯ", "Молния", "молния"})
-        if (w == f) return 1;
-    for (std::string_view u : {"urgent", "bulletin", "eil", "СРОЧНО", "Срочно", "срочно"})
-        if (w == u) return 2;
-    return std::nullopt;
-}
-
-struct markers {
-    std::optional<signal_kind> signal;
-    std::optional<int> urgency;
-    void add(std::optional<signal_kind> s) {
-        if (s) signal = signal ? stronger(*signal, *s) : *s;
-    }
-    void add(std::optional<int> u) {
-        if (u) urgency = urgency ? std::min(*urgency, *u) : *u;
-    }
-};
-
-// True (and the markers taken) when `text` is only telex marker vocabulary in capitals ("UPDATE",
-// "1ST LEAD", "KILL KILL KILL", "ИСПРАВЛЕНИЕ", "СРОЧНО"). Every word must be vocabulary, so an
-// all-caps headline ("NATO TO LEAD MISSION") is not mistaken for a marker.
-bool take_markers(std::string_view text, markers& m) {
-    if (text.size() > 120 || has_lower(text)) return false;
-    auto ws = words(text);
-    if (ws.empty() || ws.size() > 6) return false;
-    markers found;
-    found.add(signal_from_text(text));  // phrases: "MANDATORY KILL", "ИСПРАВЛЕННАЯ ВЕРСИЯ"
-    for (const auto& w : ws) {
-        bool filler = is_digit(w[0]) || w == "mandatory" || w == "ВЕРСИЯ" || w == "ИСПРАВЛЕННАЯ";
-        if (!signal_from_text(w) && !urgency_word(w) && !filler) return false;
-        found.add(signal_from_text(w));
-        found.add(urgency_word(w));
-    }
-    if (!found.signal && !found.urgency) return false;
-    m.add(found.signal);
-    m.add(found.urgency);
-    return true;
-}
-
-// See iptc7901.cpp: "<PLACE>[, date.] (Agency) - " or "… /Агентство/ - "; located = the place.
-bool find_dateline(std::string_view line, std::string& dateline, std::string& located) {
-    size_t dash = npos;
-    for (std::string_view sep : {" - ", " \u2013 ", " \u2014 "})
-        dash = std::min(dash, line.find(sep));
-    if (dash == npos || dash > 120) return false;
-    std::string_view prefix = trim(line.substr(0, dash));
-    if (prefix.size() < 3 || (prefix.back() != ')' && prefix.back() != '/')) return false;
-    size_t cut = prefix.size();
-    for (std::string_view stop : {", ", ". ", " (", " /"}) cut = std::min(cut, prefix.find(stop));
-    if (cut == 0 || cut > 60) return false;
-    dateline = prefix;
-    located = trim(prefix.substr(0, cut));
-    return true;
-}
-
-// A uri slug: lower-case words joined by '-'. Latin-1 and general punctuation (« » – „ “)
-// separate words as ASCII punctuation does; at most 120 bytes, cut on a character boundary.
-std::string slug_part(std::string_view s) {
-    std::string out, l = ascii_lower(s);
-    for (size_t i = 0; i < l.size(); ++i) {
-        auto c = static_cast<unsigned char>(l[i]);
-        size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-        bool punct = c == 0xC2 || (c == 0xE2 && i + 1 < l.size() && (l[i + 1] & 0xFE) == 0x80);
-        if (std::isalnum(c) || (c >= 0x80 && !punct))
-            out.append(l, i, len);
-        else if (!out.empty() && out.back() != '-')
-            out += '-';
-        i += len - 1;
-    }
-    size_t cut = std::min<size_t>(out.size(), 120);
-    while (cut < out.size() && cut > 0 && (out[cut] & 0xC0) == 0x80) --cut;
-    out.resize(cut);
-    while (!out.empty() && out.back() == '-') out.pop_back();
-    return out;
-}
-
 // News Bites' PD#: "06 June 2016 14:00:00"; ISO 8601 is accepted too.
 std::optional<utc_time> parse_pd(std::string_view v) {
     if (auto iso = parse_iso8601(v)) return iso;
-    auto t = tokens(v);
+    auto t = telex::tokens(v);
     auto num = [](std::string_view s, int& out) {
         auto r = std::from_chars(s.data(), s.data() + s.size(), out);
         return r.ec == std::errc() && r.ptr == s.data() + s.size() && out >= 0 && out <= 9999;
@@ -172,9 +59,9 @@ item_result build_story(const record& r, size_t index, const decode_context& ctx
     };
     story s;
     if (!r.closed) s.wire.warnings.push_back("the record has no closing NNNN");
-    markers mk;
+    telex::markers mk;
     // ZCZC line: <channel><sequence> [<priority digit> [<category>]] [markers…]
-    auto zt = tokens(r.zczc);
+    auto zt = telex::tokens(r.zczc);
     std::string channel = "zczc";
     if (!zt.empty()) {
         size_t d = zt[0].find_first_of("0123456789");
@@ -183,7 +70,7 @@ item_result build_story(const record& r, size_t index, const decode_context& ctx
         if (!channel.empty()) s.altids.push_back({"channel", std::string(zt[0].substr(0, d))});
     }
     size_t z = 1;
-    if (zt.size() > z && zt[z].size() == 1 && is_digit(zt[z][0])) {
+    if (zt.size() > z && zt[z].size() == 1 && telex::is_digit(zt[z][0])) {
         s.wire.priority = zt[z++];
         if (auto u = ctx.prof.telex_priority.find(s.wire.priority);
             u != ctx.prof.telex_priority.end())
@@ -212,7 +99,7 @@ item_result build_story(const record& r, size_t index, const decode_context& ctx
             if (key == "AB") s.descriptions.push_back({"summary", "text/plain", value});
             if (key == "CO" && !value.empty()) s.organisations.push_back({"", "", "", value, ""});
             if (key == "KY")
-                for (auto w : tokens(value)) s.wire.keywords.emplace_back(w);
+                for (auto w : telex::tokens(value)) s.wire.keywords.emplace_back(w);
             if (key == "KY") s.slugline = value;
             if (key == "PD" && !value.empty()) {
                 // PD# carries no zone; taken as UTC (a feed with local times needs a profile zone).
@@ -258,17 +145,15 @@ item_result build_story(const record& r, size_t index, const decode_context& ctx
         std::string line(trim(text[i]));
         bool headline = s.headlines.empty() && !tx && line.size() <= 200;
         if (line.empty() && !s.headlines.empty()) break;
-        if (line.empty() || take_markers(line, mk)) {
+        if (line.empty() || telex::take_markers(line, mk, k_vocab)) {
             ++i;
         } else if (line.front() == '(' && line.back() == ')') {
             mk.add(signal_from_text(line));
             ednote += line + "\n";
             ++i;
-        } else if (headline && !find_dateline(line, dl, loc)) {
+        } else if (headline && !telex::find_dateline(line, dl, loc)) {
             if (line.back() == '=') line = std::string(trim(line.substr(0, line.size() - 1)));
-            size_t p = line.find_first_of(":-");
-            if (p != npos && p > 0 && p < 40 && take_markers(line.substr(0, p), mk))
-                line = std::string(trim(line.substr(p + 1)));  // "URGENT: …", "REFILE-…"
+            line = telex::drop_marker_prefix(line, mk, k_vocab);  // "URGENT: …", "REFILE-…"
             s.headlines.push_back({"main", "text/plain", line});
             ++i;
         } else if (!s.headlines.empty() && s.by.empty() && starts_with_ci(line, "By ")) {
@@ -286,20 +171,12 @@ item_result build_story(const record& r, size_t index, const decode_context& ctx
 
     // Dateline in the first paragraphs; body = the rest. News Bites' TX text and AAP "*T" tabular
     // copy have no blank lines between paragraphs or rows: there every line is one.
-    for (size_t k2 = i, para = 0; k2 < n && para < 3; ++k2) {
-        if (trim(text[k2]).empty()) continue;
-        if (find_dateline(text[k2], s.wire.dateline, s.located)) break;
-        while (k2 + 1 < n && !trim(text[k2 + 1]).empty()) ++k2;
-        ++para;
-    }
+    telex::take_dateline(text, i, n, s);
     std::string body;
     for (size_t k2 = i; k2 < n; ++k2) body += text[k2] + (tx || tabular ? "\n\n" : "\n");
     s.body_text = body;
 
-    if (mk.urgency && (!s.urgency || *mk.urgency < *s.urgency)) s.urgency = mk.urgency;
-    if (mk.signal) s.wire.signal = *mk.signal;
-    if (s.wire.signal == signal_kind::kill) s.pubstatus = "canceled";
-    if (s.wire.signal == signal_kind::withhold) s.pubstatus = "withheld";
+    mk.apply(s);
 
     // Identity: News Bites' AN# when present. Otherwise ZCZC copy has no id (the sequence changes
     // with every version), so the uri is channel + UTC day + slug, or the headline without its
@@ -309,10 +186,10 @@ item_result build_story(const record& r, size_t index, const decode_context& ctx
         if (a.role == "AN") s.uri = a.value;
     if (s.uri.empty()) {
         std::string base =
-            slug_part(!s.slugline.empty()   ? s.slugline
-                      : s.headlines.empty() ? std::string_view()
-                                            : std::string_view(s.headlines[0].value));
-        if (base.empty()) base = slug_part(s.wire.sequence);
+            telex::slug_part(!s.slugline.empty()   ? s.slugline
+                             : s.headlines.empty() ? std::string_view()
+                                                   : std::string_view(s.headlines[0].value));
+        if (base.empty()) base = telex::slug_part(s.wire.sequence);
         if (base.empty())
             return fail(story_errc::missing_required, "no AN#, slug or headline identifies it", "");
         std::string day = s.versioncreated.substr(0, 10);
@@ -326,10 +203,7 @@ item_result build_story(const record& r, size_t index, const decode_context& ctx
 std::vector<item_result> decode(std::string_view utf8, const decode_context& ctx) {
     std::vector<record> records;
     record* open = nullptr;
-    for (size_t p = 0; p < utf8.size();) {
-        size_t e = std::min(utf8.find('\n', p), utf8.size());
-        std::string_view l = utf8.substr(p, e - p);
-        if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+    for (auto [p, l] : telex::lf_lines(utf8)) {
         if (zczc_line(l)) {
             if (records.size() == k_max_records)
                 return {adapter_error{story_errc::too_large,
@@ -343,7 +217,6 @@ std::vector<item_result> decode(std::string_view utf8, const decode_context& ctx
         } else if (open) {
             open->lines.push_back(l);  // text outside records is line noise: skipped
         }
-        p = e + 1;
     }
     if (records.empty())
         return {adapter_error{story_errc::malformed, "no ZCZC line: not ZCZC-framed copy", 0, ""}};
@@ -354,11 +227,9 @@ std::vector<item_result> decode(std::string_view utf8, const decode_context& ctx
 
 // "ZCZC"/"zczc" opening one of the first three lines (AAP once indented it).
 bool sniff(std::string_view head) {
-    for (size_t p = 0, n = 0; n < 3 && p < head.size(); ++n) {
-        size_t e = std::min(head.find('\n', p), head.size());
-        if (zczc_line(head.substr(p, e - p))) return true;
-        p = e + 1;
-    }
+    auto ls = telex::lf_lines(head);
+    for (size_t n = 0; n < 3 && n < ls.size(); ++n)
+        if (zczc_line(ls[n].text)) return true;
     return false;
 }
 

@@ -1,0 +1,203 @@
+#pragma once
+// Telex text conventions shared by the teleprinter adapters (IPTC 7901 and ZCZC): marker lines
+// and marker prefixes ("1ST LEAD", "KILL KILL KILL", "СРОЧНО: …"), the dateline ("Berlin (dpa) -
+// ", "КИЕВ, 10 июля. /Интерфакс/ - "), uri slugs and LF line cutting. Header-only, inline.
+//
+// ANPA-1312 keeps its own dateline, byline and marker-line rules: AP's "KYIV, Ukraine (AP) _"
+// and Kyodo's creditless dateline, capitals-only "By JOHN DOE" bylines and a fixed list of
+// caret marker lines are different logic, not copies of these.
+#include <algorithm>
+#include <cctype>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/lifecycle.hpp"
+#include "core/story.hpp"
+#include "core/text.hpp"
+
+namespace wire::adapters::telex {
+
+inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/// The words of `s` split on spaces, trimmed, empty ones dropped.
+inline std::vector<std::string_view> tokens(std::string_view s) {
+    std::vector<std::string_view> out;
+    for (auto t : split(s, ' '))
+        if (!trim(t).empty()) out.push_back(trim(t));
+    return out;
+}
+
+/// A line of the input and the offset of its first byte.
+struct line_at {
+    size_t offset;
+    std::string_view text;  // without the LF and a CR before it
+};
+
+/// `s` cut at each LF (a CR before it dropped), as framing is read; no entry for the empty rest
+/// after a final LF. (IPTC 7901 text lines have their own rule: see lines_of there.)
+inline std::vector<line_at> lf_lines(std::string_view s) {
+    std::vector<line_at> out;
+    for (size_t p = 0; p < s.size();) {
+        size_t e = std::min(s.find('\n', p), s.size());
+        std::string_view l = s.substr(p, e - p);
+        if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+        out.push_back({p, l});
+        p = e + 1;
+    }
+    return out;
+}
+
+/// Lower-case Latin (incl. Latin-1 ß-ÿ) or Cyrillic letters: headline text, never a telex marker.
+/// Adapters get valid UTF-8 (decode_to_utf8 guarantees it), so a lead byte always has its
+/// continuation byte; the bound check only keeps a stray one from reading past the end.
+inline bool has_lower(std::string_view s) {
+    for (size_t i = 0; i < s.size(); ++i) {
+        auto c = static_cast<unsigned char>(s[i]);
+        if (c >= 'a' && c <= 'z') return true;
+        if (i + 1 < s.size()) {
+            auto n = static_cast<unsigned char>(s[i + 1]);
+            if ((c == 0xD0 && n >= 0xB0) || (c == 0xD1 && n <= 0x9F) || (c == 0xC3 && n >= 0x9F))
+                return true;
+        }
+    }
+    return false;
+}
+
+/// Words (runs of ASCII letters and digits or non-ASCII bytes), ASCII lower-cased; Cyrillic
+/// stays as sent, which is why the vocabulary below lists its capitalisations.
+inline std::vector<std::string> words(std::string_view s) {
+    std::vector<std::string> out(1);
+    for (char c : ascii_lower(s)) {
+        if (std::isalnum(static_cast<unsigned char>(c)) || (c & 0x80))
+            out.back() += c;
+        else if (!out.back().empty())
+            out.emplace_back();
+    }
+    if (out.back().empty()) out.pop_back();
+    return out;
+}
+
+/// Which urgency words a format reads. dpa's German "Eilt" is read in IPTC 7901 copy only: no
+/// ZCZC feed we take sends it, and the ZCZC adapter has never treated an "EILT" line as a
+/// marker, so adding it there would change what that adapter makes of such a line.
+enum class vocabulary { common, with_eilt };
+
+/// The urgency a marker word (as words() gives it) names: 1 flash, 2 urgent, or nullopt.
+inline std::optional<int> urgency_word(std::string_view w, vocabulary v) {
+    for (std::string_view f : {"blitz", "flash", "МОЛНИЯ", "Молния", "молния"})
+        if (w == f) return 1;
+    for (std::string_view u : {"eil", "urgent", "bulletin", "СРОЧНО", "Срочно", "срочно"})
+        if (w == u) return 2;
+    if (v == vocabulary::with_eilt && w == "eilt") return 2;
+    return std::nullopt;
+}
+
+/// Lifecycle signal and urgency collected from a story's marker lines, notes and header.
+struct markers {
+    std::optional<signal_kind> signal;
+    std::optional<int> urgency;
+    void add(std::optional<signal_kind> s) {
+        if (s) signal = signal ? stronger(*signal, *s) : *s;
+    }
+    void add(std::optional<int> u) {
+        if (u) urgency = urgency ? std::min(*urgency, *u) : *u;
+    }
+    /// Onto the story: a marker's urgency wins only when it is higher (a smaller number) than
+    /// the one the priority gave; a kill or withhold signal also sets pubstatus.
+    void apply(story& s) const {
+        if (urgency && (!s.urgency || *urgency < *s.urgency)) s.urgency = urgency;
+        if (signal) s.wire.signal = *signal;
+        if (s.wire.signal == signal_kind::kill) s.pubstatus = "canceled";
+        if (s.wire.signal == signal_kind::withhold) s.pubstatus = "withheld";
+    }
+};
+
+/// True (and the markers taken) when `text` is made only of telex marker vocabulary, in capitals:
+/// "1ST LEAD", "UPDATE", "KILL KILL KILL", "ИСПРАВЛЕНИЕ", "СРОЧНО", "REFILE". Requiring every word
+/// to be vocabulary keeps all-caps headlines such as "NATO TO LEAD MISSION" out.
+inline bool take_markers(std::string_view text, markers& m, vocabulary v) {
+    if (text.size() > 120 || has_lower(text)) return false;
+    auto ws = words(text);
+    if (ws.empty() || ws.size() > 6) return false;
+    markers found;
+    found.add(signal_from_text(text));  // phrases: "ИСПРАВЛЕННАЯ ВЕРСИЯ", "MANDATORY KILL"
+    for (const auto& w : ws) {
+        auto sig = signal_from_text(w);
+        auto urg = urgency_word(w, v);
+        bool filler = is_digit(w[0]) || w == "mandatory" || w == "ВЕРСИЯ" || w == "ИСПРАВЛЕННАЯ";
+        if (!sig && !urg && !filler) return false;
+        found.add(sig);
+        found.add(urg);
+    }
+    if (!found.signal && !found.urgency) return false;
+    m.add(found.signal);
+    m.add(found.urgency);
+    return true;
+}
+
+/// A headline without its marker prefix ("СРОЧНО: …", "URGENT: …", "REFILE-…"): the part before
+/// the first ':' or '-', when it is at most 39 bytes of marker vocabulary, is taken into `m` and
+/// cut off. Otherwise the line as it is.
+inline std::string drop_marker_prefix(std::string_view line, markers& m, vocabulary v) {
+    size_t p = line.find_first_of(":-");
+    if (p != std::string_view::npos && p > 0 && p < 40 && take_markers(line.substr(0, p), m, v))
+        return std::string(trim(line.substr(p + 1)));
+    return std::string(line);
+}
+
+/// "Berlin (dpa) - ", "Peine (dpa/lni) - ", "КИЕВ, 10 июля. /Интерфакс/ - ",
+/// "MOSCOW/KYIV. July 10 (Interfax) - ": a short prefix ending with the agency in brackets or
+/// slashes, then a dash. `located` is the place: the prefix up to its first comma, full stop or
+/// bracket. Both are left alone when the line has no dateline.
+inline bool find_dateline(std::string_view line, std::string& dateline, std::string& located) {
+    constexpr auto npos = std::string_view::npos;
+    size_t dash = npos;
+    for (std::string_view sep : {" - ", " \u2013 ", " \u2014 "})
+        dash = std::min(dash, line.find(sep));
+    if (dash == npos || dash > 120) return false;
+    std::string_view prefix = trim(line.substr(0, dash));
+    if (prefix.size() < 3 || (prefix.back() != ')' && prefix.back() != '/')) return false;
+    size_t cut = prefix.size();
+    for (std::string_view stop : {", ", ". ", " (", " /"}) cut = std::min(cut, prefix.find(stop));
+    if (cut == 0 || cut > 60) return false;
+    dateline = prefix;
+    located = trim(prefix.substr(0, cut));
+    return true;
+}
+
+/// The dateline opens one of the first three paragraphs (runs of non-blank lines) of
+/// lines[from, to), not always the first (dpa puts a teaser paragraph before it). Sets
+/// s.wire.dateline and s.located from the first line that has one.
+inline void take_dateline(const std::vector<std::string>& lines, size_t from, size_t to, story& s) {
+    for (size_t k = from, para = 0; k < to && para < 3; ++k) {
+        if (trim(lines[k]).empty()) continue;
+        if (find_dateline(lines[k], s.wire.dateline, s.located)) break;
+        while (k + 1 < to && !trim(lines[k + 1]).empty()) ++k;
+        ++para;
+    }
+}
+
+/// A uri slug: lower-case words joined by '-'. Latin-1 and general punctuation (« » – „ “)
+/// separate words as ASCII punctuation does; at most 120 bytes, cut on a character boundary.
+inline std::string slug_part(std::string_view s) {
+    std::string out, l = ascii_lower(s);
+    for (size_t i = 0; i < l.size(); ++i) {
+        auto c = static_cast<unsigned char>(l[i]);
+        size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        bool punct = c == 0xC2 || (c == 0xE2 && i + 1 < l.size() && (l[i + 1] & 0xFE) == 0x80);
+        if (std::isalnum(c) || (c >= 0x80 && !punct))
+            out.append(l, i, len);
+        else if (!out.empty() && out.back() != '-')
+            out += '-';
+        i += len - 1;
+    }
+    size_t cut = std::min<size_t>(out.size(), 120);
+    while (cut < out.size() && cut > 0 && (out[cut] & 0xC0) == 0x80) --cut;
+    out.resize(cut);
+    while (!out.empty() && out.back() == '-') out.pop_back();
+    return out;
+}
+
+}  // namespace wire::adapters::telex

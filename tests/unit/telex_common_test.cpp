@@ -1,0 +1,113 @@
+// The telex text conventions IPTC 7901 and ZCZC share (adapters/telex_common.hpp).
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "telex_common.hpp"
+
+namespace {
+using namespace wire::adapters;
+using telex::vocabulary;
+
+TEST(TelexCommon, MarkerLinesAreAllVocabularyInCapitals) {
+    telex::markers m;
+    EXPECT_TRUE(telex::take_markers("KILL KILL KILL", m, vocabulary::common));
+    EXPECT_EQ(m.signal, signal_kind::kill);
+    EXPECT_TRUE(telex::take_markers("1ST LEAD", m, vocabulary::common));
+    EXPECT_EQ(m.signal, signal_kind::kill);  // the stronger signal stays
+    EXPECT_TRUE(telex::take_markers("СРОЧНО", m, vocabulary::common));
+    EXPECT_EQ(m.urgency, 2);
+    EXPECT_TRUE(telex::take_markers("FLASH", m, vocabulary::common));
+    EXPECT_EQ(m.urgency, 1);
+
+    telex::markers none;
+    EXPECT_FALSE(telex::take_markers("NATO TO LEAD MISSION", none, vocabulary::common));
+    EXPECT_FALSE(telex::take_markers("Kill", none, vocabulary::common));  // lower case: text
+    EXPECT_FALSE(telex::take_markers("Срочно", none, vocabulary::common));
+    EXPECT_FALSE(telex::take_markers("2026", none, vocabulary::common));  // filler alone
+    EXPECT_FALSE(none.signal || none.urgency);
+}
+
+TEST(TelexCommon, EiltIsReadOnlyWithTheGermanVocabulary) {
+    telex::markers m;
+    EXPECT_FALSE(telex::take_markers("EILT", m, vocabulary::common));
+    EXPECT_TRUE(telex::take_markers("EILT", m, vocabulary::with_eilt));
+    EXPECT_EQ(m.urgency, 2);
+    EXPECT_EQ(telex::urgency_word("eil", vocabulary::common), 2);
+}
+
+TEST(TelexCommon, DropsAMarkerPrefixFromAHeadline) {
+    telex::markers m;
+    EXPECT_EQ(telex::drop_marker_prefix("СРОЧНО: Путин прибыл в Минск", m, vocabulary::common),
+              "Путин прибыл в Минск");
+    EXPECT_EQ(m.urgency, 2);
+    EXPECT_EQ(telex::drop_marker_prefix("REFILE-Oil rises", m, vocabulary::common), "Oil rises");
+    EXPECT_EQ(m.signal, signal_kind::repeat);
+    telex::markers none;
+    EXPECT_EQ(telex::drop_marker_prefix("Minister: we stay", none, vocabulary::common),
+              "Minister: we stay");
+    EXPECT_FALSE(none.signal || none.urgency);
+}
+
+TEST(TelexCommon, FindsDatelinesOfDpaAndInterfax) {
+    std::string dl, loc;
+    EXPECT_TRUE(telex::find_dateline("Berlin (dpa) - Der Bundestag hat", dl, loc));
+    EXPECT_EQ(dl, "Berlin (dpa)");
+    EXPECT_EQ(loc, "Berlin");
+    EXPECT_TRUE(telex::find_dateline("MOSCOW, July 10 (Interfax) - Text", dl, loc));
+    EXPECT_EQ(loc, "MOSCOW");
+    EXPECT_TRUE(telex::find_dateline("КИЕВ, 10 июля. /Интерфакс/ - Текст", dl, loc));
+    EXPECT_EQ(dl, "КИЕВ, 10 июля. /Интерфакс/");
+    EXPECT_EQ(loc, "КИЕВ");
+    EXPECT_FALSE(telex::find_dateline("A sentence - with a dash", dl, loc));
+    EXPECT_EQ(loc, "КИЕВ");  // left alone
+}
+
+TEST(TelexCommon, DatelineOpensOneOfTheFirstThreeParagraphs) {
+    std::vector<std::string> lines = {"Teaser line", "more teaser", "", "Peine (dpa/lni) - Text"};
+    story s;
+    telex::take_dateline(lines, 0, lines.size(), s);
+    EXPECT_EQ(s.wire.dateline, "Peine (dpa/lni)");
+    EXPECT_EQ(s.located, "Peine");
+    std::vector<std::string> late = {"a", "", "b", "", "c", "", "Berlin (dpa) - Text"};
+    story t;
+    telex::take_dateline(late, 0, late.size(), t);
+    EXPECT_EQ(t.wire.dateline, "");
+}
+
+TEST(TelexCommon, MarkersOnlyRaiseUrgencyAndKillCancels) {
+    story s;
+    s.urgency = 3;
+    telex::markers m;
+    m.add(std::optional<int>(2));
+    m.add(std::optional<signal_kind>(signal_kind::kill));
+    m.apply(s);
+    EXPECT_EQ(s.urgency, 2);
+    EXPECT_EQ(s.pubstatus, "canceled");
+    story flash;
+    flash.urgency = 1;
+    m.apply(flash);
+    EXPECT_EQ(flash.urgency, 1);
+}
+
+TEST(TelexCommon, SlugsJoinLowerCaseWordsWithDashes) {
+    EXPECT_EQ(telex::slug_part("«Mythos Jungfernhäutchen» - Zwischen Aufklärung"),
+              "mythos-jungfernhäutchen-zwischen-aufklärung");
+    EXPECT_EQ(telex::slug_part("Politik/Wahlen/"), "politik-wahlen");
+    EXPECT_EQ(telex::slug_part(std::string(200, 'x')).size(), 120u);
+}
+
+TEST(TelexCommon, CutsLinesAtLfDroppingOneCr) {
+    auto ls = telex::lf_lines("a\r\nb\n\nc\r\r\n");
+    ASSERT_EQ(ls.size(), 4u);
+    EXPECT_EQ(ls[0].text, "a");
+    EXPECT_EQ(ls[1].offset, 3u);
+    EXPECT_EQ(ls[1].text, "b");
+    EXPECT_EQ(ls[2].text, "");
+    EXPECT_EQ(ls[3].offset, 6u);
+    EXPECT_EQ(ls[3].text, "c\r");
+    EXPECT_TRUE(telex::lf_lines("").empty());
+}
+
+}  // namespace
