@@ -420,8 +420,6 @@ item_result decode_message(std::string_view in, std::size_t soh, const decode_co
     if (ascii_lower(h.priority) == "y") sig = stronger(sig, signal_kind::repeat);
     if (ascii_lower(h.category) == "v") sig = stronger(sig, signal_kind::advisory);
     s.wire.signal = sig;
-    if (sig == signal_kind::kill) s.pubstatus = "canceled";
-    if (sig == signal_kind::withhold) s.pubstatus = "withheld";
     // Version: nthLd -> n + 1; no version field (or a non-lifecycle one like APNewsAlert) -> 1;
     // "Correction"/"Kill" without a number is a later version we cannot number: left out rather
     // than "1", which would collide with the original.

@@ -187,10 +187,7 @@ void map_lifecycle(element it, story& s, int64_t version) {
             sig = stronger(sig, *k);
     // A later version replaces the earlier one even when AP names no editorial type.
     if (version > 0 && sig == signal_kind::new_story) sig = signal_kind::update;
-    s.wire.signal = sig;
-    // Keep pubstatus and signal telling the same story (AP: never decide on pubstatus alone).
-    if (sig == signal_kind::kill) s.pubstatus = "canceled";
-    if (sig == signal_kind::withhold && s.pubstatus == "usable") s.pubstatus = "withheld";
+    s.wire.signal = sig;  // finalize_story() makes pubstatus agree with a kill or withhold
 
     // "Test" items are passed on flagged, never dropped silently.
     if (has(strings(it, "signals"), "Test"))

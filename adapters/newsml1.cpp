@@ -269,8 +269,6 @@ item_result decode_item(const xml_node& item, const std::string& path, const xml
                  (all_digits(s.version) && s.version.size() < 10 && std::stoi(s.version) > 1);
     if (sig == signal_kind::new_story && later) sig = signal_kind::update;
     s.wire.signal = sig;
-    if (sig == signal_kind::kill) s.pubstatus = "canceled";
-    if (sig == signal_kind::withhold) s.pubstatus = "withheld";
     return s;
 }
 

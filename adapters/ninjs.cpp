@@ -173,7 +173,8 @@ std::vector<item_result> decode(std::string_view utf8, const decode_context&) {
             if (i == k_max_items) {
                 out.push_back(adapter_error{story_errc::too_large,
                                             "more than " + std::to_string(k_max_items) + " items",
-                                            {}, "/" + std::to_string(i)});
+                                            {},
+                                            "/" + std::to_string(i)});
                 break;
             }
             out.push_back(decode_one(e, "/" + std::to_string(i++)));

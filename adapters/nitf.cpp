@@ -246,8 +246,6 @@ item_result decode_story(const xml_node& nitf, const profile& prof) {
         std::stoi(s.version) > 1)
         sig = signal_kind::update;
     s.wire.signal = sig;
-    if (sig == signal_kind::kill) s.pubstatus = "canceled";
-    if (sig == signal_kind::withhold) s.pubstatus = "withheld";
     return s;
 }
 

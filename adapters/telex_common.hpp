@@ -105,12 +105,10 @@ struct markers {
         if (u) urgency = urgency ? std::min(*urgency, *u) : *u;
     }
     /// Onto the story: a marker's urgency wins only when it is higher (a smaller number) than
-    /// the one the priority gave; a kill or withhold signal also sets pubstatus.
+    /// the one the priority gave. (finalize_story() makes pubstatus follow a kill or withhold.)
     void apply(story& s) const {
         if (urgency && (!s.urgency || *urgency < *s.urgency)) s.urgency = urgency;
         if (signal) s.wire.signal = *signal;
-        if (s.wire.signal == signal_kind::kill) s.pubstatus = "canceled";
-        if (s.wire.signal == signal_kind::withhold) s.pubstatus = "withheld";
     }
 };
 

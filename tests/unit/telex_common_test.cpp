@@ -1,6 +1,8 @@
 // The telex text conventions IPTC 7901 and ZCZC share (adapters/telex_common.hpp).
 #include <gtest/gtest.h>
 
+#include "core/normalize.hpp"
+
 #include <string>
 #include <vector>
 
@@ -76,7 +78,7 @@ TEST(TelexCommon, DatelineOpensOneOfTheFirstThreeParagraphs) {
     EXPECT_EQ(t.wire.dateline, "");
 }
 
-TEST(TelexCommon, MarkersOnlyRaiseUrgencyAndKillCancels) {
+TEST(TelexCommon, MarkersOnlyRaiseUrgencyAndCarryTheKill) {
     story s;
     s.urgency = 3;
     telex::markers m;
@@ -84,6 +86,10 @@ TEST(TelexCommon, MarkersOnlyRaiseUrgencyAndKillCancels) {
     m.add(std::optional<signal_kind>(signal_kind::kill));
     m.apply(s);
     EXPECT_EQ(s.urgency, 2);
+    EXPECT_EQ(s.wire.signal, signal_kind::kill);
+    // the shared lifecycle rule then cancels it
+    s.uri = "urn:x:1";
+    ASSERT_FALSE(finalize_story(s));
     EXPECT_EQ(s.pubstatus, "canceled");
     story flash;
     flash.urgency = 1;
