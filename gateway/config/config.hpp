@@ -1,0 +1,152 @@
+#pragma once
+// The gateway's configuration: what `wiregate serve --config FILE` reads (one YAML file whose
+// shape is schemas/gateway-config.schema.json). Plain data; load_config() fills and checks it.
+// Durations are milliseconds, sizes bytes. Secrets are resolved at load time from files or
+// environment variables and are never printed (see secret_ref).
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace wire::config {
+
+/// Where a secret comes from: exactly one of file / env / value (value: tests and dev only).
+struct secret_ref {
+    std::string file;   // path; trailing newline stripped
+    std::string env;    // environment variable name
+    std::string value;  // resolved secret (filled by load_config; never logged)
+};
+
+struct tls_config {
+    std::string cert_file;  // PEM chain
+    std::string key_file;   // PEM private key
+};
+
+struct http_listener_config {
+    std::string name = "ingest";
+    std::string address = "127.0.0.1";
+    std::uint16_t port = 8080;  // 0 = any free port (tests)
+    std::optional<tls_config> tls;
+};
+
+struct admin_listener_config {
+    std::string address = "127.0.0.1";
+    std::uint16_t port = 9090;  // 0 = any free port (tests)
+};
+
+/// A TCP telex stream: one listener per feed.
+struct stream_listener_config {
+    std::string feed;  // a feeds[].id
+    std::string address = "127.0.0.1";
+    std::uint16_t port = 0;
+    std::string framing;                  // anpa1312 | iptc7901 | zczc
+    std::vector<std::string> allow_from;  // CIDRs ("10.0.0.0/8", "::1/128"); empty = anyone
+    std::size_t max_frame_bytes = 1u << 20;
+    std::uint32_t idle_timeout_ms = 300000;  // a silent stream is closed after this
+};
+
+struct hmac_config {
+    secret_ref secret;
+    std::uint32_t window_seconds = 300;  // |now - X-Wiregate-Timestamp| must be within this
+};
+
+struct feed_auth_config {
+    std::vector<secret_ref> api_keys;  // any one of them is accepted ("Authorization: Bearer K")
+    std::optional<hmac_config> hmac;   // when set, the signature is required too
+};
+
+struct feed_config {
+    std::string id;           // [a-z0-9][a-z0-9._-]{0,63}
+    std::string agency;       // ap | reuters | interfax | …: wire.agency
+    std::string format = "auto";
+    std::string profile;      // ap | reuters | interfax | generic ("" = generic)
+    std::string charset;      // transport charset; "" = detect
+    feed_auth_config auth;
+};
+
+struct limits_config {
+    std::size_t max_body_bytes = 16u << 20;
+    std::size_t max_header_bytes = 16u << 10;
+    std::uint32_t read_timeout_ms = 30000;   // whole request (headers + body) must arrive within
+    std::uint32_t idle_timeout_ms = 60000;   // keep-alive connection with no request
+    std::size_t max_connections = 1024;      // HTTP, per process; more are closed at accept
+    std::size_t max_inflight_requests = 256;       // over this: 429 + Retry-After
+    std::size_t max_inflight_bytes = 256u << 20;   // over this: 429 + Retry-After
+    std::uint32_t retry_after_seconds = 5;
+    std::uint32_t publish_timeout_ms = 30000;  // librdkafka message.timeout.ms
+    std::size_t producer_queue_high_water = 100000;  // readiness and 503 above this depth
+};
+
+/// What a rule matches. Every non-empty criterion must hold; a list matches when any entry does.
+struct route_match {
+    std::vector<std::string> agency, feed, format;
+    std::optional<int> urgency_min, urgency_max;  // 1 = most urgent
+    std::vector<std::string> signal;      // new | update | correction | kill | withhold | …
+    std::vector<std::string> language;    // "en" also matches "en-US"
+    std::vector<std::string> subject;     // subject uri, literal, or trailing code ("04000000")
+    std::vector<std::string> category;    // wire.category, case-insensitive
+    std::vector<std::string> keywords;    // case-insensitive, in headline, slugline or keywords
+};
+
+struct route_rule {
+    std::string name;
+    route_match match;
+    std::vector<std::string> topics;  // each in routing.topics
+    // A copy rule (firehose, flash, alerts) adds its topics without counting as the story's
+    // route: the default topics still apply when no non-copy rule matched.
+    bool copy = false;
+};
+
+struct routing_config {
+    std::vector<std::string> topics;          // the allow-list; every topic used must be here
+    std::vector<std::string> default_topics;  // when no non-copy rule matches; empty = reject
+    std::string rejected_topic = "wire.rejected";  // dead letters (must be in the allow-list)
+    std::vector<route_rule> rules;
+};
+
+struct kafka_config {
+    std::string brokers = "127.0.0.1:19092";
+    std::map<std::string, std::string> properties;  // librdkafka pass-through, override ours
+    // Create allow-listed topics that do not exist at start (local and test set-ups; brokers
+    // run with auto-create off). 0 partitions = do not create.
+    int create_topics_partitions = 0;
+    int create_topics_replication = 1;
+    std::uint32_t metadata_refresh_ms = 10000;  // readiness: metadata older than 3x is stale
+};
+
+struct gateway_config {
+    std::string instance = "wiregate";  // wire.gateway.instance
+    std::string log_level = "info";     // trace|debug|info|warn|error
+    std::uint32_t drain_timeout_ms = 15000;  // SIGTERM: finish in-flight work within this
+    std::vector<http_listener_config> http;
+    admin_listener_config admin;
+    std::vector<stream_listener_config> streams;
+    std::vector<feed_config> feeds;
+    routing_config routing;
+    kafka_config kafka;
+    limits_config limits;
+
+    const feed_config* find_feed(std::string_view id) const;
+};
+
+/// One problem in a config file: the key path at fault ("feeds[2].auth.hmac.window_seconds")
+/// and what is wrong with it.
+struct config_problem {
+    std::string path;
+    std::string message;
+};
+
+struct load_result {
+    std::optional<gateway_config> config;  // set only when problems is empty
+    std::vector<config_problem> problems;  // every problem found, not just the first
+};
+
+/// Reads, checks and resolves (secrets) a config file. Relative paths in it (TLS files,
+/// secret files) are resolved against the config file's directory.
+load_result load_config(const std::string& path);
+/// The same from YAML text; `base_dir` resolves relative paths.
+load_result load_config_text(const std::string& yaml, const std::string& base_dir);
+
+}  // namespace wire::config

@@ -1,0 +1,52 @@
+#pragma once
+// pipeline: one submitted document (an HTTP body or a stream frame) → normalize → route →
+// produce every item to every topic → one outcome, delivered once every delivery report is in.
+// Listeners depend on this; this depends on adapters, routing and the producer, never on Asio.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+
+namespace wire::pipeline {
+
+enum class source_kind { http, stream };
+
+struct submission {
+    const config::feed_config* feed = nullptr;  // never null; owned by the live config
+    std::string body;
+    std::string content_type;   // HTTP only; "" for streams
+    std::string received_at;    // RFC 3339 UTC
+    source_kind source = source_kind::http;
+    std::string peer;           // remote address, for logs
+};
+
+struct topic_ack {
+    std::string topic;
+    std::int32_t partition = -1;
+    std::int64_t offset = -1;
+};
+
+struct item_outcome {
+    std::string uri;
+    std::string version;
+    std::string status;  // published | rejected | failed (Kafka did not acknowledge)
+    std::vector<topic_ack> topics;
+    std::string error_code;  // story_errc name, "unroutable", or a Kafka error name
+    std::string error_message;
+};
+
+struct outcome {
+    int http_status = 200;  // 200 all published, 207 mixed, 413/415/422, 503 (Kafka failed)
+    std::string format;     // the adapter that read it
+    std::vector<item_outcome> items;
+    /// The JSON answer body: {"feed","format","items":[{uri,version,status,topics:[…]}…]}.
+    std::string to_json(const std::string& feed) const;
+};
+
+using completion = std::function<void(outcome)>;
+
+}  // namespace wire::pipeline
