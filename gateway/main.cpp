@@ -6,18 +6,8 @@
 #include <string>
 
 #include "cli/normalize_command.hpp"
+#include "cli/serve_command.hpp"
 #include "version.hpp"
-
-namespace {
-
-// Subcommands whose issue has not landed yet say so plainly instead of pretending to work.
-int not_built(const char* what) {
-    std::fprintf(stderr, "wiregate %s: not built yet in this version (%s)\n", what,
-                 wire::gateway::k_version);
-    return 3;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) try {
     CLI::App app{
@@ -40,7 +30,7 @@ int main(int argc, char** argv) try {
         std::printf("wiregate %s\n", wire::gateway::k_version);
         return 0;
     }
-    if (*serve) return not_built("serve");
+    if (*serve) return wire::gateway::run_serve(config_path);
     return exit_code;
 } catch (const std::exception& e) {
     std::fprintf(stderr, "wiregate: %s\n", e.what());

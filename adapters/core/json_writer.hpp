@@ -55,6 +55,12 @@ class json_writer {
         out_ += v ? "true" : "false";
         return *this;
     }
+    /// Splices already-serialised JSON in as one value.
+    json_writer& raw_value(std::string_view json) {
+        sep();
+        out_ += json;
+        return *this;
+    }
     /// Writes "k": v unless v is empty.
     json_writer& field(std::string_view k, std::string_view v) {
         if (!v.empty()) key(k).value(v);

@@ -10,7 +10,6 @@
 #include "text.hpp"
 
 namespace wire::adapters {
-namespace {
 
 std::string sha256_hex(std::string_view data) {
     unsigned char md[EVP_MAX_MD_SIZE];
@@ -24,6 +23,8 @@ std::string sha256_hex(std::string_view data) {
     }
     return out;
 }
+
+namespace {
 
 // The first bytes that matter for sniffing: no BOM, no whitespace, no DEL padding.
 std::string_view sniff_head(std::string_view raw) {

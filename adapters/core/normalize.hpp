@@ -37,6 +37,9 @@ std::string sniff_format(std::string_view raw);
 /// urgency range). Returns an error when a required field is missing.
 std::optional<adapter_error> finalize_story(story& s);
 
+/// Lowercase hex SHA-256 of the bytes (wire.raw_sha256, dead-letter keys).
+std::string sha256_hex(std::string_view data);
+
 /// The Kafka message value: {"schema":"wiregate.story/1","story":{…},"wire":{…}}.
 std::string envelope_json(const story& s);
 

@@ -10,6 +10,9 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "metrics/metrics.hpp"
+#include "producer/kafka_producer.hpp"
+#include "routing/router.hpp"
 
 namespace wire::pipeline {
 
@@ -48,5 +51,37 @@ struct outcome {
 };
 
 using completion = std::function<void(outcome)>;
+
+/// The metrics the pipeline keeps (registered once in the shared registry).
+struct pipeline_metrics {
+    explicit pipeline_metrics(metrics::registry& r);
+    metrics::counter_family& received;    // {feed}: items read from submissions
+    metrics::counter_family& published;   // {feed}
+    metrics::counter_family& rejected;    // {feed, reason}
+    metrics::counter_family& duplicates;  // {feed}
+    metrics::counter_family& produce_errors;  // {code}
+    metrics::histogram_family& delivery_latency;  // seconds, submit → last broker ack
+};
+
+/// Where the pipeline gets its moving parts. Each getter returns the current one: SIGHUP swaps
+/// the router, a fatal producer error swaps the producer.
+struct pipeline_deps {
+    std::function<std::shared_ptr<producer::kafka_producer>()> producer;
+    std::function<std::shared_ptr<const routing::router>()> router;
+    std::string gateway_instance;
+    std::string gateway_version;
+};
+
+class pipeline {
+  public:
+    pipeline(pipeline_deps deps, metrics::registry& registry);
+    /// Normalises, routes and produces; `done` runs exactly once, on a producer thread or
+    /// (when nothing reached Kafka) on the caller's thread. Never throws.
+    void submit(submission s, completion done);
+
+  private:
+    pipeline_deps deps_;
+    pipeline_metrics metrics_;
+};
 
 }  // namespace wire::pipeline

@@ -1,6 +1,7 @@
 #include "producer/kafka_producer.hpp"
 
 #include <atomic>
+#include <mutex>
 #include <thread>
 
 namespace wire::producer {
@@ -22,6 +23,12 @@ void on_delivery_report(rd_kafka_t*, const rd_kafka_message_t* m, void*) {
 
 }  // namespace
 
+// Lives before the handle exists (rd_kafka_new needs the opaque) and outlives it.
+struct kafka_producer::callbacks {
+    error_callback on_error;
+    std::atomic<bool> fatal{false};
+};
+
 struct kafka_producer::poller {
     std::atomic<bool> stop{false};
     std::thread thread;
@@ -40,7 +47,8 @@ kafka_properties default_producer_properties(std::string brokers) {
 }
 
 std::unique_ptr<kafka_producer> kafka_producer::create(const kafka_properties& props,
-                                                       std::string& error) {
+                                                       std::string& error,
+                                                       error_callback on_error) {
     rd_kafka_conf_t* conf = rd_kafka_conf_new();
     char errstr[512];
     for (const auto& [key, value] : props) {
@@ -52,24 +60,52 @@ std::unique_ptr<kafka_producer> kafka_producer::create(const kafka_properties& p
         }
     }
     rd_kafka_conf_set_dr_msg_cb(conf, on_delivery_report);
+    auto cbs = std::make_unique<callbacks>();
+    cbs->on_error = std::move(on_error);
+    rd_kafka_conf_set_opaque(conf, cbs.get());
+    rd_kafka_conf_set_error_cb(conf, [](rd_kafka_t*, int err, const char* reason, void* opaque) {
+        auto* c = static_cast<callbacks*>(opaque);
+        if (err == RD_KAFKA_RESP_ERR__FATAL) c->fatal = true;
+        if (c->on_error) c->on_error(static_cast<rd_kafka_resp_err_t>(err), reason);
+    });
     rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
     if (!rk) {  // rd_kafka_new frees conf only on success
         error = std::string("kafka producer: ") + errstr;
         rd_kafka_conf_destroy(conf);
         return nullptr;
     }
-    return std::unique_ptr<kafka_producer>(new kafka_producer(rk));
+    return std::unique_ptr<kafka_producer>(new kafka_producer(rk, std::move(cbs)));
 }
 
-kafka_producer::kafka_producer(rd_kafka_t* rk) : rk_(rk), poller_(std::make_unique<poller>()) {
+kafka_producer::kafka_producer(rd_kafka_t* rk, std::unique_ptr<callbacks> cbs)
+    : rk_(rk), callbacks_(std::move(cbs)), poller_(std::make_unique<poller>()) {
     poller_->thread = std::thread([this] { run_poll_loop(); });
 }
 
 kafka_producer::~kafka_producer() {
-    rd_kafka_flush(rk_, 10'000);
+    close(std::chrono::seconds(10));
+    rd_kafka_destroy(rk_);
+}
+
+void kafka_producer::close(std::chrono::milliseconds timeout) {
+    if (!poller_->thread.joinable()) return;
+    rd_kafka_flush(rk_, static_cast<int>(timeout.count()));
+    // Whatever is still queued or in flight fails now, so that every caller hears back
+    // (nothing waits forever on a producer that is going away).
+    rd_kafka_purge(rk_, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
     poller_->stop = true;
     poller_->thread.join();
-    rd_kafka_destroy(rk_);
+    // Purged messages report on the next polls; bounded so a wedged handle cannot hang us.
+    for (int i = 0; i < 50 && rd_kafka_outq_len(rk_) > 0; ++i) rd_kafka_poll(rk_, 100);
+}
+
+bool kafka_producer::fatal() const { return callbacks_->fatal.load(); }
+
+std::string kafka_producer::fatal_reason() const {
+    if (!fatal()) return {};
+    char buf[512];
+    rd_kafka_fatal_error(rk_, buf, sizeof buf);
+    return buf;
 }
 
 void kafka_producer::run_poll_loop() {

@@ -38,6 +38,9 @@ struct delivery_report {
 
 using delivery_callback = std::function<void(const delivery_report&)>;
 
+/// librdkafka's error events (broker down, fatal idempotence errors…), on the poll thread.
+using error_callback = std::function<void(rd_kafka_resp_err_t err, const std::string& reason)>;
+
 /// librdkafka properties; ours are applied first, the config's pass-through map may override.
 using kafka_properties = std::map<std::string, std::string>;
 
@@ -48,7 +51,8 @@ class kafka_producer {
   public:
     /// Builds a producer; on failure returns nullptr and fills `error` with the property at fault.
     static std::unique_ptr<kafka_producer> create(const kafka_properties& props,
-                                                  std::string& error);
+                                                  std::string& error,
+                                                  error_callback on_error = {});
     ~kafka_producer();
     kafka_producer(const kafka_producer&) = delete;
     kafka_producer& operator=(const kafka_producer&) = delete;
@@ -63,13 +67,24 @@ class kafka_producer {
     /// Messages enqueued but not yet reported.
     int queue_depth() const;
 
+    /// True once librdkafka raised a fatal error (e.g. an idempotence guarantee broke): this
+    /// producer can deliver nothing more and must be replaced.
+    bool fatal() const;
+    std::string fatal_reason() const;
+
+    /// Flushes within `timeout`, then purges what is left so that every outstanding delivery
+    /// callback runs (with an error) before this returns. Idempotent; the destructor calls it.
+    void close(std::chrono::milliseconds timeout);
+
     rd_kafka_t* handle() const { return rk_; }
 
   private:
-    explicit kafka_producer(rd_kafka_t* rk);
+    struct callbacks;
+    kafka_producer(rd_kafka_t* rk, std::unique_ptr<callbacks> cbs);
     void run_poll_loop();
 
     rd_kafka_t* rk_;
+    std::unique_ptr<callbacks> callbacks_;
     struct poller;
     std::unique_ptr<poller> poller_;
 };

@@ -1,0 +1,189 @@
+#include "listeners/ingest_handler.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+
+#include "auth/authenticator.hpp"
+#include "core/datetime.hpp"
+
+namespace wire::listeners {
+namespace {
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
+
+std::int64_t unix_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::string now_rfc3339_ms() {
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::system_clock::now().time_since_epoch())
+                  .count();
+    std::string s = adapters::utc_time::from_epoch(ms / 1000).rfc3339();  // …:SSZ
+    char frac[8];
+    std::snprintf(frac, sizeof frac, ".%03dZ", static_cast<int>(ms % 1000));
+    s.pop_back();
+    return s + frac;
+}
+
+http::status to_status(int code) { return static_cast<http::status>(code); }
+
+}  // namespace
+
+std::string feed_id_from_target(std::string_view target) {
+    constexpr std::string_view prefix = "/v1/feeds/", suffix = "/stories";
+    auto q = target.find('?');
+    if (q != std::string_view::npos) target = target.substr(0, q);
+    if (target.size() <= prefix.size() + suffix.size() || target.substr(0, prefix.size()) != prefix ||
+        target.substr(target.size() - suffix.size()) != suffix)
+        return {};
+    auto id = target.substr(prefix.size(), target.size() - prefix.size() - suffix.size());
+    if (id.empty() || id.size() > 64) return {};
+    for (char c : id)
+        if (!(std::islower(static_cast<unsigned char>(c)) ||
+              std::isdigit(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-'))
+            return {};  // rules out '/', '%', upper case, control bytes
+    if (id.front() == '.' || id.front() == '-' || id.front() == '_') return {};
+    return std::string(id);
+}
+
+bool acceptable_content_type(std::string_view ct) {
+    std::string t = lower(ct.substr(0, ct.find(';')));
+    while (!t.empty() && t.back() == ' ') t.pop_back();
+    if (t.empty()) return true;
+    if (t == "application/octet-stream" || t == "text/plain") return true;
+    auto ends_with = [&](std::string_view s) {
+        return t.size() >= s.size() && t.compare(t.size() - s.size(), s.size(), s) == 0;
+    };
+    return ends_with("/xml") || ends_with("+xml") || ends_with("/json") || ends_with("+json");
+}
+
+ingest_handler::ingest_handler(ingest_context ctx, metrics::registry& r)
+    : ctx_(std::move(ctx)),
+      requests_(r.counter("wiregate_http_requests_total", "Ingest requests answered, per status",
+                          {"code"})),
+      auth_failures_(r.counter("wiregate_auth_failures_total",
+                               "Ingest requests refused by authentication", {"feed", "reason"})),
+      inflight_requests_gauge_(
+          r.gauge("wiregate_inflight_requests", "Ingest requests being processed")),
+      inflight_bytes_gauge_(
+          r.gauge("wiregate_inflight_bytes", "Body bytes of ingest requests being processed")) {}
+
+http_response ingest_handler::refuse(const http_request_header& h, http::status status,
+                                     std::string_view code, std::string_view message,
+                                     std::uint32_t retry_after) {
+    requests_.inc({std::to_string(static_cast<int>(status))});
+    return json_response(status, error_body(code, message), h.version(), retry_after);
+}
+
+const config::feed_config* ingest_handler::feed_for(const config::gateway_config& cfg,
+                                                    const http_request_header& h,
+                                                    std::optional<http_response>& answer) {
+    std::string id = feed_id_from_target(h.target());
+    if (id.empty()) {
+        answer = refuse(h, http::status::not_found, "not_found",
+                              "no such endpoint; POST /v1/feeds/{feed}/stories");
+        return nullptr;
+    }
+    if (h.method() != http::verb::post) {
+        answer = refuse(h, http::status::method_not_allowed, "method_not_allowed",
+                              "use POST");
+        answer->set(http::field::allow, "POST");
+        return nullptr;
+    }
+    const auto* feed = cfg.find_feed(id);
+    if (!feed) answer = refuse(h, http::status::not_found, "unknown_feed", "no feed " + id);
+    return feed;
+}
+
+std::optional<http_response> ingest_handler::on_header(const http_request_header& h,
+                                                       const std::string&) {
+    auto cfg = ctx_.config();
+    std::optional<http_response> answer;
+    const auto* feed = feed_for(*cfg, h, answer);
+    if (!feed) return answer;
+    const auto& limits = cfg->limits;
+    if (!acceptable_content_type(h[http::field::content_type]))
+        return refuse(h, http::status::unsupported_media_type, "unsupported_media_type",
+                      "Content-Type must be XML, JSON, text/plain or application/octet-stream");
+    std::size_t declared = 0;
+    if (auto cl = h.find(http::field::content_length); cl != h.end()) {
+        declared = static_cast<std::size_t>(std::strtoull(std::string(cl->value()).c_str(),
+                                                          nullptr, 10));
+        if (declared > limits.max_body_bytes)
+            return refuse(h, http::status::payload_too_large, "too_large",
+                          "the body exceeds the limit of " +
+                              std::to_string(limits.max_body_bytes) + " bytes");
+    }
+    // The key is checked before the body is read so that strangers cannot make us buffer
+    // megabytes; the signature, which needs the body, is checked in on_request().
+    config::feed_config key_only = *feed;
+    key_only.auth.hmac.reset();
+    auto a = auth::authenticate(key_only, {h[http::field::authorization], {}, {}, {}, unix_now()});
+    if (a != auth::auth_result::ok) {
+        auth_failures_.inc({feed->id, std::string(auth::to_string(a))});
+        return refuse(h, to_status(auth::http_status(a)), auth::to_string(a),
+                      a == auth::auth_result::missing_credentials
+                          ? "send Authorization: Bearer <the feed's API key>"
+                          : "the credentials are not valid for this feed");
+    }
+    if (auto why = ctx_.unavailable(); !why.empty())
+        return refuse(h, http::status::service_unavailable, "unavailable", why,
+                      limits.retry_after_seconds);
+    if (inflight_requests_.load() >= limits.max_inflight_requests ||
+        inflight_bytes_.load() + declared > limits.max_inflight_bytes)
+        return refuse(h, http::status::too_many_requests, "over_capacity",
+                      "too much in flight; retry later", limits.retry_after_seconds);
+    return std::nullopt;
+}
+
+void ingest_handler::on_request(http_request req, const std::string& peer,
+                                std::function<void(http_response)> reply) {
+    auto cfg = ctx_.config();
+    std::optional<http_response> answer;
+    const auto* feed = feed_for(*cfg, req.base(), answer);
+    if (!feed) return reply(std::move(*answer));
+    auth::auth_request ar{req[http::field::authorization], req["X-Wiregate-Timestamp"],
+                          req["X-Wiregate-Signature"], req.body(), unix_now()};
+    if (auto a = auth::authenticate(*feed, ar); a != auth::auth_result::ok) {
+        auth_failures_.inc({feed->id, std::string(auth::to_string(a))});
+        return reply(refuse(req.base(), to_status(auth::http_status(a)), auth::to_string(a),
+                            "the request signature is missing, stale or not valid"));
+    }
+    const std::size_t bytes = req.body().size();
+    inflight_requests_.fetch_add(1);
+    inflight_bytes_.fetch_add(bytes);
+    inflight_requests_gauge_.add({}, 1);
+    inflight_bytes_gauge_.add({}, static_cast<double>(bytes));
+
+    pipeline::submission sub;
+    sub.feed = feed;
+    sub.content_type = std::string(req[http::field::content_type]);
+    sub.body = std::move(req.body());
+    sub.received_at = now_rfc3339_ms();
+    sub.source = pipeline::source_kind::http;
+    sub.peer = peer;
+    const unsigned version = req.version();
+    const std::uint32_t retry_after = cfg->limits.retry_after_seconds;
+    // `cfg` is kept alive by the completion: a SIGHUP reload must not free the feed under us.
+    ctx_.pipeline->submit(std::move(sub), [this, cfg, feed_id = feed->id, version, retry_after,
+                                           bytes, reply = std::move(reply)](pipeline::outcome o) {
+        inflight_requests_.fetch_sub(1);
+        inflight_bytes_.fetch_sub(bytes);
+        inflight_requests_gauge_.add({}, -1);
+        inflight_bytes_gauge_.add({}, -static_cast<double>(bytes));
+        requests_.inc({std::to_string(o.http_status)});
+        reply(json_response(to_status(o.http_status), o.to_json(feed_id), version,
+                            o.http_status == 503 ? retry_after : 0));
+    });
+}
+
+}  // namespace wire::listeners

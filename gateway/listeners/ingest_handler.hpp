@@ -1,0 +1,60 @@
+#pragma once
+// ingest_handler: POST /v1/feeds/{feed}/stories (product.md "HTTP ingest"). Checks, cheapest
+// first and before the body is read where possible: path and method, the feed, the content
+// type, the declared size, capacity (429/503 with Retry-After), the API key; after the body:
+// the HMAC signature; then hands the document to the pipeline and answers with its outcome.
+#include <atomic>
+#include <functional>
+#include <memory>
+
+#include "config/config.hpp"
+#include "listeners/http_server.hpp"
+#include "metrics/metrics.hpp"
+#include "pipeline/pipeline.hpp"
+
+namespace wire::listeners {
+
+/// What the handler asks of the service, each call returning the current state.
+struct ingest_context {
+    std::function<std::shared_ptr<const config::gateway_config>()> config;
+    pipeline::pipeline* pipeline = nullptr;
+    /// "" when the gateway can take work, else why not (draining, producer down, queue full).
+    std::function<std::string()> unavailable;
+};
+
+class ingest_handler final : public http_handler {
+  public:
+    ingest_handler(ingest_context ctx, metrics::registry& registry);
+    std::optional<http_response> on_header(const http_request_header& h,
+                                           const std::string& peer) override;
+    void on_request(http_request req, const std::string& peer,
+                    std::function<void(http_response)> reply) override;
+
+    std::size_t inflight_requests() const { return inflight_requests_.load(); }
+
+  private:
+    // The feed a request targets, or an answer saying why there is none.
+    const config::feed_config* feed_for(const config::gateway_config& cfg,
+                                        const http_request_header& h,
+                                        std::optional<http_response>& answer);
+    http_response refuse(const http_request_header& h, http::status status,
+                         std::string_view code, std::string_view message,
+                         std::uint32_t retry_after = 0);
+
+    ingest_context ctx_;
+    std::atomic<std::size_t> inflight_requests_{0};
+    std::atomic<std::size_t> inflight_bytes_{0};
+    metrics::counter_family& requests_;        // {code}
+    metrics::counter_family& auth_failures_;   // {feed, reason}
+    metrics::gauge_family& inflight_requests_gauge_;
+    metrics::gauge_family& inflight_bytes_gauge_;
+};
+
+/// The feed id of "/v1/feeds/{feed}/stories", or "" when the target is not of that shape or
+/// the id is not a plain feed id (no percent-escapes, dots-only segments or slashes).
+std::string feed_id_from_target(std::string_view target);
+
+/// Whether a Content-Type is one we read (XML, JSON, telex text, octet-stream; "" = sniff).
+bool acceptable_content_type(std::string_view content_type);
+
+}  // namespace wire::listeners

@@ -1,0 +1,282 @@
+#include "listeners/stream_listener.hpp"
+
+#include <array>
+#include <chrono>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "core/datetime.hpp"
+#include "listeners/stream_framer.hpp"
+#include "log/json_log.hpp"
+
+namespace wire::listeners {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+// Frames of one connection waiting for Kafka before reading pauses.
+constexpr std::size_t k_max_pending_frames = 64;
+
+std::string now_rfc3339() {
+    auto s = std::chrono::duration_cast<std::chrono::seconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+    return adapters::utc_time::from_epoch(s).rfc3339();
+}
+
+}  // namespace
+
+class stream_session : public std::enable_shared_from_this<stream_session> {
+  public:
+    stream_session(tcp::socket socket, const config::stream_listener_config& cfg, framing f,
+                   stream_context ctx, std::shared_ptr<stream_metrics> m,
+                   std::shared_ptr<std::atomic<std::size_t>> inflight,
+                   std::shared_ptr<std::atomic<bool>> draining, std::string peer)
+        : socket_(std::move(socket)), timer_(socket_.get_executor()), cfg_(cfg),
+          framer_(f, cfg.max_frame_bytes), ctx_(std::move(ctx)), metrics_(std::move(m)),
+          inflight_(std::move(inflight)), draining_(std::move(draining)), peer_(std::move(peer)) {}
+
+    void start() { read(); }
+    /// Drain: stop reading (from any thread); frames already handed over still complete.
+    void stop() {
+        asio::post(socket_.get_executor(), [self = shared_from_this()] {
+            boost::system::error_code ec;
+            self->socket_.cancel(ec);
+        });
+    }
+
+  private:
+    void read() {
+        if (pending_ >= k_max_pending_frames) {
+            paused_ = true;  // resumed by the completion that brings pending_ back down
+            return;
+        }
+        if (*draining_ || closed_) return finish();
+        timer_.expires_after(std::chrono::milliseconds(cfg_.idle_timeout_ms));
+        timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+            if (!ec) {
+                boost::system::error_code e;
+                self->socket_.cancel(e);  // silent too long: the read ends with an error
+            }
+        });
+        socket_.async_read_some(asio::buffer(buf_), [self = shared_from_this()](
+                                                        boost::system::error_code ec, std::size_t n) {
+            self->timer_.cancel();
+            if (ec) return self->finish();
+            self->on_bytes(std::string_view(self->buf_.data(), n));
+            self->read();
+        });
+    }
+
+    void on_bytes(std::string_view bytes) {
+        auto before = framer_.counters();
+        auto frames = framer_.feed(bytes);
+        account(before);
+        auto cfg = ctx_.config();
+        const auto* feed = cfg->find_feed(cfg_.feed);
+        for (auto& frame : frames) {
+            if (!feed) break;  // the feed vanished in a reload: the listener goes at restart
+            metrics_->frames.inc({cfg_.feed, "ok"});
+            pipeline::submission sub;
+            sub.feed = feed;
+            sub.body = std::move(frame);
+            sub.received_at = now_rfc3339();
+            sub.source = pipeline::source_kind::stream;
+            sub.peer = peer_;
+            ++pending_;
+            inflight_->fetch_add(1);
+            ctx_.pipeline->submit(std::move(sub), [self = shared_from_this(), cfg](
+                                                      pipeline::outcome o) {
+                asio::post(self->socket_.get_executor(), [self, o = std::move(o)] {
+                    self->on_outcome(o);
+                });
+            });
+        }
+    }
+
+    void on_outcome(const pipeline::outcome& o) {
+        --pending_;
+        inflight_->fetch_sub(1);
+        if (o.http_status == 503) {
+            // There is nobody to answer: say it loudly; issue 5's spool makes this impossible.
+            metrics_->publish_failures.inc({cfg_.feed});
+            log::error(log::event("stream_frame_not_published")
+                           .field("feed", cfg_.feed)
+                           .field("peer", peer_));
+        }
+        if (paused_ && pending_ < k_max_pending_frames / 2) {
+            paused_ = false;
+            read();
+        }
+    }
+
+    void account(const framer_counters& before) {
+        const auto& now = framer_.counters();
+        if (auto g = now.garbage_bytes - before.garbage_bytes) {
+            metrics_->garbage_bytes.inc({cfg_.feed}, static_cast<double>(g));
+            log::warn(log::event("stream_garbage").field("feed", cfg_.feed).field("bytes", g));
+        }
+        if (auto o = now.oversize_frames - before.oversize_frames) {
+            metrics_->frames.inc({cfg_.feed, "oversize"}, static_cast<double>(o));
+            log::warn(log::event("stream_oversize_frame")
+                          .field("feed", cfg_.feed)
+                          .field("max_frame_bytes", cfg_.max_frame_bytes));
+        }
+        if (auto p = now.partial_frames - before.partial_frames) {
+            metrics_->frames.inc({cfg_.feed, "partial"}, static_cast<double>(p));
+            log::warn(log::event("stream_partial_frame").field("feed", cfg_.feed));
+        }
+    }
+
+    void finish() {
+        if (closed_) return;
+        closed_ = true;
+        auto before = framer_.counters();
+        framer_.finish();
+        account(before);
+        boost::system::error_code ec;
+        socket_.shutdown(tcp::socket::shutdown_both, ec);
+        socket_.close(ec);
+        log::info(log::event("stream_closed").field("feed", cfg_.feed).field("peer", peer_));
+    }
+
+    tcp::socket socket_;
+    asio::steady_timer timer_;
+    const config::stream_listener_config cfg_;
+    stream_framer framer_;
+    stream_context ctx_;
+    std::shared_ptr<stream_metrics> metrics_;
+    std::shared_ptr<std::atomic<std::size_t>> inflight_;
+    std::shared_ptr<std::atomic<bool>> draining_;
+    std::string peer_;
+    std::array<char, 64 * 1024> buf_{};
+    std::size_t pending_ = 0;
+    bool paused_ = false, closed_ = false;
+};
+
+bool cidr::contains(const asio::ip::address& a) const {
+    auto bytes_of = [](const asio::ip::address& x) {
+        std::array<unsigned char, 16> b{};
+        if (x.is_v4()) {
+            auto v4 = x.to_v4().to_bytes();
+            std::copy(v4.begin(), v4.end(), b.begin());
+        } else {
+            b = x.to_v6().to_bytes();
+        }
+        return b;
+    };
+    asio::ip::address x = a;
+    if (x.is_v6() && x.to_v6().is_v4_mapped() && network.is_v4())
+        x = asio::ip::make_address_v4(asio::ip::v4_mapped, x.to_v6());
+    if (x.is_v4() != network.is_v4()) return false;
+    auto n = bytes_of(network), b = bytes_of(x);
+    unsigned bits = prefix;
+    for (std::size_t i = 0; bits > 0; ++i, bits = bits >= 8 ? bits - 8 : 0) {
+        unsigned char mask = bits >= 8 ? 0xFF : static_cast<unsigned char>(0xFF << (8 - bits));
+        if ((n[i] & mask) != (b[i] & mask)) return false;
+    }
+    return true;
+}
+
+bool parse_cidr(std::string_view text, cidr& out) {
+    auto slash = text.find('/');
+    boost::system::error_code ec;
+    auto addr = asio::ip::make_address(std::string(text.substr(0, slash)), ec);
+    if (ec) return false;
+    unsigned max = addr.is_v4() ? 32 : 128, prefix = max;
+    if (slash != std::string_view::npos) {
+        auto p = text.substr(slash + 1);
+        if (p.empty() || p.size() > 3) return false;
+        prefix = 0;
+        for (char c : p) {
+            if (c < '0' || c > '9') return false;
+            prefix = prefix * 10 + static_cast<unsigned>(c - '0');
+        }
+        if (prefix > max) return false;
+    }
+    out = {addr, prefix};
+    return true;
+}
+
+stream_metrics::stream_metrics(metrics::registry& r)
+    : frames(r.counter("wiregate_stream_frames_total", "Telex stream frames, per result",
+                       {"feed", "result"})),
+      garbage_bytes(r.counter("wiregate_stream_garbage_bytes_total",
+                              "Telex stream bytes outside any frame", {"feed"})),
+      connections(r.counter("wiregate_stream_connections_total",
+                            "Telex stream connections, accepted or refused by allow_from",
+                            {"feed", "result"})),
+      publish_failures(r.counter("wiregate_stream_publish_failures_total",
+                                 "Telex frames Kafka did not acknowledge", {"feed"})) {}
+
+stream_listener::stream_listener(asio::io_context& io, config::stream_listener_config cfg,
+                                 stream_context ctx, std::shared_ptr<stream_metrics> m)
+    : io_(io), cfg_(std::move(cfg)), ctx_(std::move(ctx)), metrics_(std::move(m)),
+      acceptor_(asio::make_strand(io)) {
+    for (const auto& c : cfg_.allow_from) {
+        cidr parsed;
+        if (parse_cidr(c, parsed)) allow_.push_back(parsed);  // load_config checked the syntax
+    }
+    tcp::endpoint ep(asio::ip::make_address(cfg_.address), cfg_.port);
+    acceptor_.open(ep.protocol());
+    acceptor_.set_option(asio::socket_base::reuse_address(true));
+    acceptor_.bind(ep);
+    acceptor_.listen();
+    port_ = acceptor_.local_endpoint().port();
+}
+
+void stream_listener::start() {
+    asio::dispatch(acceptor_.get_executor(), [self = shared_from_this()] { self->do_accept(); });
+}
+
+void stream_listener::do_accept() {
+    acceptor_.async_accept(asio::make_strand(io_), [self = shared_from_this()](
+                                                       boost::system::error_code ec,
+                                                       tcp::socket socket) {
+        if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
+        if (!ec) {
+            boost::system::error_code e;
+            auto peer = socket.remote_endpoint(e).address();
+            bool allowed = self->allow_.empty();
+            for (const auto& c : self->allow_) allowed = allowed || c.contains(peer);
+            self->metrics_->connections.inc({self->cfg_.feed, allowed ? "accepted" : "refused"});
+            if (!allowed || *self->draining_) {
+                log::warn(log::event("stream_refused")
+                              .field("feed", self->cfg_.feed)
+                              .field("peer", peer.to_string()));
+                socket.close(e);
+            } else {
+                framing f = framing::anpa1312;
+                parse_framing(self->cfg_.framing, f);
+                auto session = std::make_shared<stream_session>(
+                    std::move(socket), self->cfg_, f, self->ctx_, self->metrics_, self->inflight_,
+                    self->draining_, peer.to_string());
+                {
+                    std::lock_guard lk(self->sessions_mu_);
+                    std::erase_if(self->sessions_, [](auto& w) { return w.expired(); });
+                    self->sessions_.push_back(session);
+                }
+                session->start();
+            }
+        }
+        self->do_accept();
+    });
+}
+
+void stream_listener::drain() {
+    *draining_ = true;
+    asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
+        boost::system::error_code ec;
+        self->acceptor_.close(ec);
+    });
+    std::lock_guard lk(sessions_mu_);
+    for (auto& w : sessions_)
+        if (auto s = w.lock()) s->stop();
+}
+
+}  // namespace wire::listeners
