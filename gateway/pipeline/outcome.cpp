@@ -14,6 +14,8 @@ std::string outcome::to_json(const std::string& feed) const {
         w.begin_object();
         w.field("uri", it.uri);
         w.field("version", it.version);
+        w.field("signal", it.signal);
+        w.field("headline", it.headline);
         w.key("status").value(it.status);
         if (!it.topics.empty()) {
             w.key("topics").begin_array();

@@ -166,6 +166,8 @@ void pipeline::submit(submission s, completion done) {
             if (auto* story = std::get_if<adapters::story>(&norm.items[i])) {
                 it.uri = story->uri;
                 it.version = story->version;
+                it.signal = std::string(adapters::to_string(story->wire.signal));
+                if (!story->headlines.empty()) it.headline = story->headlines.front().value;
                 auto decision = router->route(*story);
                 if (decision.topics.empty()) {
                     it.status = "rejected";

@@ -36,7 +36,9 @@ struct topic_ack {
 struct item_outcome {
     std::string uri;
     std::string version;
-    std::string status;  // published | rejected | failed (Kafka did not acknowledge)
+    std::string headline;  // the main headline, so a sender can tell its items apart
+    std::string signal;    // new | update | correction | kill | withhold | repeat | advisory
+    std::string status;    // published | rejected | failed (Kafka did not acknowledge)
     std::vector<topic_ack> topics;
     std::string error_code;  // story_errc name, "unroutable", or a Kafka error name
     std::string error_message;
