@@ -3,12 +3,15 @@
 // exposition format (version 0.0.4) for GET /metrics. Thread-safe; cheap enough for the
 // per-story path (one mutex per family; label sets are few: feeds, reasons, codes).
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 namespace wire::metrics {
@@ -33,6 +36,7 @@ class gauge_family {
     void set(const labels& values, double v);
     void add(const labels& values, double by);
     double value(const labels& values) const;
+
   private:
     friend class registry;
     gauge_family(std::string name, std::string help, std::vector<std::string> label_names);
@@ -46,6 +50,7 @@ class histogram_family {
   public:
     void observe(const labels& values, double v);
     std::uint64_t count(const labels& values) const;
+
   private:
     friend class registry;
     histogram_family(std::string name, std::string help, std::vector<std::string> label_names,
@@ -69,8 +74,7 @@ class registry {
     gauge_family& gauge(const std::string& name, const std::string& help,
                         std::vector<std::string> label_names = {});
     histogram_family& histogram(const std::string& name, const std::string& help,
-                                std::vector<std::string> label_names,
-                                std::vector<double> bounds);
+                                std::vector<std::string> label_names, std::vector<double> bounds);
     /// A gauge computed at scrape time (producer queue depth, spool depth).
     void gauge_callback(const std::string& name, const std::string& help,
                         std::function<double()> fn);
@@ -83,6 +87,10 @@ class registry {
     std::vector<std::unique_ptr<gauge_family>> gauges_;
     std::vector<std::unique_ptr<histogram_family>> histograms_;
     std::vector<std::tuple<std::string, std::string, std::function<double()>>> callbacks_;
+    // render() order: which vector above and the index in it, in registration order.
+    enum class kind : unsigned char { counter, gauge, histogram, callback };
+    std::vector<std::pair<kind, std::size_t>> order_;
+    bool name_taken(const std::string& name) const;  // by any family (mu_ held)
 };
 
 }  // namespace wire::metrics

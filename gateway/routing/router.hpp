@@ -24,7 +24,18 @@ class router {
     const config::routing_config& config() const { return cfg_; }
 
   private:
+    // A subject criterion: its case-folded text and, for a QCode ("medtop:04000000"), the
+    // NewsCodes URI it stands for.
+    struct subject_criterion {
+        std::string text, uri;
+    };
+    // One rule's criteria, case-folded once here so route() folds only the story's side.
+    struct compiled_match {
+        std::vector<std::string> agency, feed, format, signal, language, category, keywords;
+        std::vector<subject_criterion> subject;
+    };
     config::routing_config cfg_;
+    std::vector<compiled_match> compiled_;  // one per cfg_.rules entry
 };
 
 }  // namespace wire::routing
