@@ -7,8 +7,10 @@
 // In detail (stream_framer.cpp says why): an anpa1312 start is SOH + letter + 4 digits, as the
 // adapter reads it; after ETX the frame keeps the rest of that line (ANPA trailer, 7901
 // date-time group: the adapters need it) and ends at its line end. ZCZC and NNNN count only at
-// the start of a line, NNNN only alone on it. Control-stripped 7901 copy (no SOH) cannot be
-// framed: it is all garbage here.
+// the start of a line, NNNN only alone on it. A start inside an open frame ends it: a zczc
+// record is emitted (its adapter takes it without NNNN), an anpa1312/iptc7901 one is partial.
+// Link padding (CR LF FF EOT SYN DEL NUL TAB space) between frames is not garbage.
+// Control-stripped 7901 copy (no SOH) cannot be framed: it is all garbage here.
 // Bytes outside frames are garbage: counted, skipped, never fatal. A frame that grows past
 // max_frame_bytes is dropped up to its end marker (counted as oversize); a frame still open when
 // the connection ends is partial. Memory is bounded by max_frame_bytes plus one read.
