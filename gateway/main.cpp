@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cli/normalize_command.hpp"
+#include "cli/replay_command.hpp"
 #include "cli/serve_command.hpp"
 #include "version.hpp"
 
@@ -22,6 +23,7 @@ int main(int argc, char** argv) try {
     auto* version = app.add_subcommand("version", "print the version and exit");
     int exit_code = 0;
     wire::gateway::add_normalize_command(app, exit_code);
+    wire::gateway::add_replay_command(app, exit_code);
     wire::gateway::add_formats_command(app);
 
     CLI11_PARSE(app, argc, argv);

@@ -4,6 +4,13 @@
 //   anpa1312: SYN* SOH … ETX   (frame = SOH … ETX, leading SYNs kept if adjacent)
 //   iptc7901: SOH … ETX [EOT]   (EOT after ETX is kept with the frame when already received)
 //   zczc:     "ZCZC" … "NNNN"
+// In detail (stream_framer.cpp says why): an anpa1312 start is SOH + letter + 4 digits, as the
+// adapter reads it; after ETX the frame keeps the rest of that line (ANPA trailer, 7901
+// date-time group: the adapters need it) and ends at its line end. ZCZC and NNNN count only at
+// the start of a line, NNNN only alone on it. A start inside an open frame ends it: a zczc
+// record is emitted (its adapter takes it without NNNN), an anpa1312/iptc7901 one is partial.
+// Link padding (CR LF FF EOT SYN DEL NUL TAB space) between frames is not garbage.
+// Control-stripped 7901 copy (no SOH) cannot be framed: it is all garbage here.
 // Bytes outside frames are garbage: counted, skipped, never fatal. A frame that grows past
 // max_frame_bytes is dropped up to its end marker (counted as oversize); a frame still open when
 // the connection ends is partial. Memory is bounded by max_frame_bytes plus one read.
@@ -19,7 +26,7 @@ bool parse_framing(std::string_view name, framing& out);
 
 struct framer_counters {
     std::size_t frames = 0;
-    std::size_t garbage_bytes = 0;   // bytes between frames that belong to none
+    std::size_t garbage_bytes = 0;  // bytes between frames that belong to none
     std::size_t oversize_frames = 0;
     std::size_t partial_frames = 0;  // open at finish()
 };
@@ -32,15 +39,41 @@ class stream_framer {
     std::vector<std::string> feed(std::string_view bytes);
     /// The connection ended: an open frame is counted partial and discarded.
     void finish();
+    /// Like finish(), but returns the frame the end of the stream completes instead of counting
+    /// it partial: an anpa1312/iptc7901 frame already past ETX whose trailer line the end cut
+    /// short, or an open zczc record (the zczc adapter takes records without NNNN). Listeners
+    /// should call this one. Both reset the framer for a new stream; counters are kept.
+    std::vector<std::string> finish_frames();
     const framer_counters& counters() const { return counters_; }
+    /// Bytes held now: the open frame, or the few bytes of a marker still being matched.
+    std::size_t buffered() const { return buf_.size(); }
 
   private:
+    // Added with the implementation: scanning state carried from one feed() to the next.
+    enum class marker : unsigned char { none, anpa_start, zczc_start, nnnn_end };
+    enum class match : unsigned char { more, done, broken };
+    std::size_t step(std::size_t i, std::vector<std::string>& out);
+    match extend(char c);
+    void begin_frame(std::size_t at, std::vector<std::string>& out);
+    void end_frame(std::size_t end, std::vector<std::string>& out);
+    void garbage(std::size_t from, std::size_t to);
+    std::vector<std::string> end_stream(bool emit);
+
     framing framing_;
     std::size_t max_frame_bytes_;
     std::string buf_;
     bool in_frame_ = false;
     bool skipping_oversize_ = false;
     framer_counters counters_;
+    std::size_t start_ = 0;  // the open frame's first byte in buf_
+    marker cand_ = marker::none;
+    std::size_t cand_at_ = 0;    // where the marker being matched begins in buf_
+    std::size_t cand_len_ = 0;   // how many of its bytes matched so far
+    std::size_t cand_syns_ = 0;  // anpa1312: SYNs leading it
+    bool seen_stx_ = false;      // anpa1312/iptc7901: only an ETX after STX ends the text
+    bool in_tail_ = false;       // past that ETX, in the trailer / date-time group line
+    std::size_t tail_len_ = 0;
+    bool line_start_ = true;  // zczc: nothing but blanks since the last LF
 };
 
 }  // namespace wire::listeners
