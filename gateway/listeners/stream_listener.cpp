@@ -77,6 +77,10 @@ class stream_session : public std::enable_shared_from_this<stream_session> {
         auto before = framer_.counters();
         auto frames = framer_.feed(bytes);
         account(before);
+        submit(std::move(frames));
+    }
+
+    void submit(std::vector<std::string> frames) {
         auto cfg = ctx_.config();
         const auto* feed = cfg->find_feed(cfg_.feed);
         for (auto& frame : frames) {
@@ -137,8 +141,10 @@ class stream_session : public std::enable_shared_from_this<stream_session> {
         if (closed_) return;
         closed_ = true;
         auto before = framer_.counters();
-        framer_.finish();
+        // ZCZC records may end with the connection (no NNNN): that frame is complete now.
+        auto frames = framer_.finish_frames();
         account(before);
+        submit(std::move(frames));
         boost::system::error_code ec;
         socket_.shutdown(tcp::socket::shutdown_both, ec);
         socket_.close(ec);
