@@ -5,6 +5,7 @@
 #include <exception>
 #include <string>
 
+#include "cli/check_config_command.hpp"
 #include "cli/normalize_command.hpp"
 #include "cli/replay_command.hpp"
 #include "cli/serve_command.hpp"
@@ -23,6 +24,7 @@ int main(int argc, char** argv) try {
     auto* version = app.add_subcommand("version", "print the version and exit");
     int exit_code = 0;
     wire::gateway::add_normalize_command(app, exit_code);
+    wire::gateway::add_check_config_command(app, exit_code);
     wire::gateway::add_replay_command(app, exit_code);
     wire::gateway::add_formats_command(app);
 
