@@ -44,7 +44,7 @@ bool is_ip_address(std::string_view s) { return ip_family(s) != 0; }
 
 bool is_cidr(std::string_view s) {
     auto slash = s.find('/');
-    if (slash == std::string_view::npos) return false;
+    if (slash == std::string_view::npos) return ip_family(s) != 0;  // one host
     auto family = ip_family(s.substr(0, slash));
     auto bits = s.substr(slash + 1);
     if (family == 0 || bits.empty() || bits.size() > 3) return false;

@@ -35,7 +35,7 @@ std::string check_readable_file(load_context& ctx, const std::string& file,
 bool is_feed_id(std::string_view s);     // [a-z0-9][a-z0-9._-]{0,63}
 bool is_topic_name(std::string_view s);  // Kafka: [a-zA-Z0-9._-]{1,249}, not "." or ".."
 bool is_ip_address(std::string_view s);  // an IPv4 or IPv6 literal
-bool is_cidr(std::string_view s);        // address/prefix, IPv4 or IPv6
+bool is_cidr(std::string_view s);        // address[/prefix], IPv4 or IPv6
 bool is_language_tag(std::string_view s);
 
 /// The checks that need more than one section: references between sections (stream feeds,

@@ -55,7 +55,9 @@ void read_stream(load_context& ctx, const YAML::Node& node, const std::string& p
             const auto& cidr = out.allow_from[i];
             if (!cidr.empty() && !is_cidr(cidr))
                 ctx.sink.add(index_path(m.key_path("allow_from"), i),
-                             quote(cidr) + " is not a CIDR block (such as 10.0.0.0/8 or ::1/128)");
+                             quote(cidr) +
+                                 " is not a CIDR block or address (such as 10.0.0.0/8, ::1/128 or "
+                                 "192.0.2.7)");
         }
     }
     m.integer("max_frame_bytes", out.max_frame_bytes, 1, std::int64_t{1} << 30);
