@@ -4,6 +4,8 @@
 
 #include <memory>
 
+#include <spdlog/spdlog.h>
+
 #include "gateway_test_env.hpp"
 #include "kafka_test_env.hpp"
 #include "service/gateway_service.hpp"
@@ -15,6 +17,7 @@ class gateway_test : public ::testing::Test {
     /// Builds the config for `fixtures` (tests may edit cfg_ before start_gateway()).
     void make(const std::vector<fixture>& fixtures = {}) { cfg_ = make_config(fixtures, topics_); }
     void start_gateway() {
+        spdlog::set_level(spdlog::level::warn);  // one line per story would drown the test output
         svc_ = std::make_unique<service::gateway_service>(cfg_, "");
         auto err = svc_->start();
         ASSERT_EQ(err, "") << "the gateway did not start";
