@@ -76,6 +76,10 @@ void finish(const std::shared_ptr<request_state>& st) {
         whole = !st->whole_document_error.empty() && st->whole_document_error.front();
     }
     o.http_status = http_status_for(o, whole);
+    // Delivery reports arrive in any order; answers and logs list topics in one stable order.
+    for (auto& it : o.items)
+        std::sort(it.topics.begin(), it.topics.end(),
+                  [](const topic_ack& a, const topic_ack& b) { return a.topic < b.topic; });
     auto& m = *st->metrics;
     for (const auto& it : o.items) {
         if (it.status == "published") m.published.inc({st->feed});

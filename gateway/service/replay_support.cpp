@@ -200,6 +200,10 @@ std::vector<std::string> answer_lines(std::string_view body) {
                     line += " " + text(t, "topic") + "[" + number(t, "partition") + "]@" +
                             number(t, "offset");
             out.push_back(std::move(line));
+            // What a person checks at a glance: the lifecycle signal and the headline.
+            std::string signal = text(item, "signal"), headline = text(item, "headline");
+            if (!signal.empty() || !headline.empty())
+                out.push_back("      " + or_dash(signal) + ": " + printable(headline, 100));
         }
     } else if (doc["error"].get(err) == simdjson::SUCCESS) {
         out.push_back("  error " + or_dash(text(err, "code")) + ": " + text(err, "message"));

@@ -133,11 +133,12 @@ TEST(ReplaySupport, AnswerLinesPerItem) {
         {"uri":"urn:a","version":"2","status":"published","topics":[
             {"topic":"desk.world","partition":3,"offset":1041},
             {"topic":"wire.all","partition":0,"offset":77}]},
-        {"uri":"urn:b","version":"","status":"duplicate"},
+        {"uri":"urn:b","version":"","status":"duplicate","signal":"kill","headline":"Kill: story"},
         {"status":"rejected","error":{"code":"missing_required","message":"no headline"}}]})");
     std::vector<std::string> want = {
         "  published urn:a v2 desk.world[3]@1041 wire.all[0]@77",
         "  duplicate urn:b v-",
+        "      kill: Kill: story",
         "  rejected missing_required: no headline",
     };
     EXPECT_EQ(lines, want);
