@@ -99,7 +99,11 @@ void kafka_producer::close(std::chrono::milliseconds timeout) {
     for (int i = 0; i < 50 && rd_kafka_outq_len(rk_) > 0; ++i) rd_kafka_poll(rk_, 100);
 }
 
-bool kafka_producer::fatal() const { return callbacks_->fatal.load(); }
+// The error callback only runs on the next poll; asking the handle too makes the flip immediate.
+bool kafka_producer::fatal() const {
+    return callbacks_->fatal.load() ||
+           rd_kafka_fatal_error(rk_, nullptr, 0) != RD_KAFKA_RESP_ERR_NO_ERROR;
+}
 
 std::string kafka_producer::fatal_reason() const {
     if (!fatal()) return {};

@@ -41,6 +41,8 @@ gateway_service::gateway_service(config::gateway_config cfg, std::string config_
                                  auto p = producer();
                                  return p ? static_cast<double>(p->queue_depth()) : 0.0;
                              });
+    registry_.counter("wiregate_producer_rebuilds_total",
+                      "Producers replaced after a fatal librdkafka error");
     registry_.gauge_callback("wiregate_ready", "1 when /readyz answers 200",
                              [this] { return not_ready().empty() ? 1.0 : 0.0; });
     pipeline::pipeline_deps deps;
@@ -281,6 +283,9 @@ void gateway_service::check_health() {
         if (err.empty()) {
             p->close(1s);  // what the old one still held is reported as failed
             rebuilding_ = false;
+            registry_.counter("wiregate_producer_rebuilds_total",
+                              "Producers replaced after a fatal librdkafka error")
+                .inc({});
             log::info(log::event("producer_rebuilt"));
         } else {
             log::error(log::event("producer_rebuild_failed").field("reason", err));

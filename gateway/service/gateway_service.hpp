@@ -60,6 +60,8 @@ class gateway_service {
     std::uint16_t admin_port() const;
     std::uint16_t stream_port(const std::string& feed) const;
     metrics::registry& registry() { return registry_; }
+    /// The producer in use now (it changes after a fatal error): for tests and diagnostics.
+    std::shared_ptr<producer::kafka_producer> current_producer() const { return producer(); }
 
   private:
     std::shared_ptr<const config::gateway_config> config() const;

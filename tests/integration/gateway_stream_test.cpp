@@ -102,9 +102,14 @@ TEST_F(GatewayStream, AddressOutsideAllowFromIsRefusedAndNothingIsPublished) {
     start_gateway();
     send_tcp(svc_->stream_port("telex"),
              read_file(fixtures_dir() / "zczc/good/001-interfax-en-new.txt"));
-    auto text = svc_->registry().render();
-    EXPECT_NE(text.find("wiregate_stream_connections_total{feed=\"telex\",result=\"refused\"} 1"),
-              std::string::npos)
+    std::string text;
+    EXPECT_TRUE(eventually(
+        [&] {
+            text = svc_->registry().render();
+            return text.find("wiregate_stream_connections_total{feed=\"telex\",result=\"refused\"} "
+                             "1") != std::string::npos;
+        },
+        std::chrono::seconds(5)))
         << text;
     EXPECT_EQ(text.find("wiregate_stories_received_total{feed=\"telex\"}"), std::string::npos);
 }
