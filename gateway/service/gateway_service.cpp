@@ -26,9 +26,7 @@ std::int64_t steady_ms() {
         .count();
 }
 
-std::vector<std::string> topics_of(const config::gateway_config& cfg) {
-    return cfg.routing.topics;
-}
+std::vector<std::string> topics_of(const config::gateway_config& cfg) { return cfg.routing.topics; }
 
 }  // namespace
 
@@ -93,9 +91,9 @@ std::string gateway_service::start() {
     auto cfg = config();
     if (auto err = build_producer(); !err.empty()) return err;
     if (cfg->kafka.create_topics_partitions > 0) {
-        auto err = producer::create_missing_topics(
-            producer()->handle(), topics_of(*cfg), cfg->kafka.create_topics_partitions,
-            cfg->kafka.create_topics_replication, 15s);
+        auto err = producer::create_missing_topics(producer()->handle(), topics_of(*cfg),
+                                                   cfg->kafka.create_topics_partitions,
+                                                   cfg->kafka.create_topics_replication, 15s);
         if (!err.empty()) return "creating topics: " + err;
     }
     try {
@@ -113,8 +111,8 @@ std::string gateway_service::start() {
             http_.push_back(std::make_shared<listeners::http_server>(io_, l.address, l.port, tls,
                                                                      ingest_, lim, l.name));
         }
-        auto admin = std::make_shared<listeners::admin_handler>(registry_,
-                                                                [this] { return not_ready(); });
+        auto admin =
+            std::make_shared<listeners::admin_handler>(registry_, [this] { return not_ready(); });
         admin_ = std::make_shared<listeners::http_server>(io_, cfg->admin.address, cfg->admin.port,
                                                           nullptr, admin, lim, "admin");
         auto smetrics = std::make_shared<listeners::stream_metrics>(registry_);
@@ -178,8 +176,8 @@ int gateway_service::run() {
 bool gateway_service::drain() {
     if (drained_.exchange(true)) return true;
     auto cfg = config();
-    const auto deadline = std::chrono::steady_clock::now() +
-                          std::chrono::milliseconds(cfg->drain_timeout_ms);
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(cfg->drain_timeout_ms);
     draining_ = true;
     log::info(log::event("draining").field("timeout_ms", static_cast<int>(cfg->drain_timeout_ms)));
     for (auto& s : http_) s->drain();
@@ -225,8 +223,8 @@ std::vector<config::config_problem> gateway_service::reload() {
     auto loaded = config::load_config(config_path_);
     if (!loaded.config) {
         for (const auto& p : loaded.problems)
-            log::error(log::event("reload_refused").field("path", p.path).field("problem",
-                                                                              p.message));
+            log::error(
+                log::event("reload_refused").field("path", p.path).field("problem", p.message));
         return loaded.problems;
     }
     apply(std::move(*loaded.config));
@@ -283,8 +281,9 @@ void gateway_service::check_health() {
         if (err.empty()) {
             p->close(1s);  // what the old one still held is reported as failed
             rebuilding_ = false;
-            registry_.counter("wiregate_producer_rebuilds_total",
-                              "Producers replaced after a fatal librdkafka error")
+            registry_
+                .counter("wiregate_producer_rebuilds_total",
+                         "Producers replaced after a fatal librdkafka error")
                 .inc({});
             log::info(log::event("producer_rebuilt"));
         } else {

@@ -94,7 +94,7 @@ class gateway_service {
     mutable std::mutex health_mu_;
     bool stopping_ = false;
     std::atomic<std::int64_t> metadata_ok_ms_{0};  // steady-clock ms of the last good fetch
-    std::vector<std::string> missing_topics_;     // guarded by health_mu_
+    std::vector<std::string> missing_topics_;      // guarded by health_mu_
     std::string kafka_error_;                      // guarded by health_mu_
     std::atomic<bool> rebuilding_{false};
     std::atomic<bool> draining_{false};

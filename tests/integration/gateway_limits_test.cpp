@@ -66,8 +66,7 @@ TEST_F(GatewayLimits, HeaderOverTheLimitIsAnswered431) {
     cfg_.limits.max_header_bytes = 1024;
     start_gateway();
     http_client c(port());
-    auto a = c.post_story("f", "key-f", story_body(), "",
-                          {{"X-Padding", std::string(4096, 'p')}});
+    auto a = c.post_story("f", "key-f", story_body(), "", {{"X-Padding", std::string(4096, 'p')}});
     EXPECT_EQ(a.status, 431) << a.body;
 }
 
@@ -142,13 +141,14 @@ TEST_F(GatewayLimits, FatalProducerErrorFlipsReadinessAndTheProducerIsRebuilt) {
 }
 
 TEST_F(GatewayLimits, HttpsListenerServesWithCertificateFromFiles) {
-    auto dir = std::filesystem::temp_directory_path() /
-               ("wiregate-tls-" + std::to_string(::getpid()));
+    auto dir =
+        std::filesystem::temp_directory_path() / ("wiregate-tls-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     const auto cert = (dir / "cert.pem").string(), key = (dir / "key.pem").string();
-    const std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1"
-                            " -addext subjectAltName=IP:127.0.0.1 -keyout " + key + " -out " +
-                            cert + " 2>/dev/null";
+    const std::string cmd =
+        "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1"
+        " -addext subjectAltName=IP:127.0.0.1 -keyout " +
+        key + " -out " + cert + " 2>/dev/null";
     ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
     cfg_.http[0].tls = wire::config::tls_config{cert, key};
     start_gateway();

@@ -90,8 +90,7 @@ TEST_F(GatewayStream, GarbagePartialAndOversizeFramesAreCountedAndTheGoodFramesS
         << text;
     EXPECT_NE(text.find("wiregate_stream_frames_total{feed=\"ifx7901\",result=\"partial\"} 1"),
               std::string::npos);
-    EXPECT_NE(text.find("wiregate_stream_garbage_bytes_total{feed=\"telex\"}"),
-              std::string::npos);
+    EXPECT_NE(text.find("wiregate_stream_garbage_bytes_total{feed=\"telex\"}"), std::string::npos);
 }
 
 TEST_F(GatewayStream, AddressOutsideAllowFromIsRefusedAndNothingIsPublished) {
@@ -106,8 +105,9 @@ TEST_F(GatewayStream, AddressOutsideAllowFromIsRefusedAndNothingIsPublished) {
     EXPECT_TRUE(eventually(
         [&] {
             text = svc_->registry().render();
-            return text.find("wiregate_stream_connections_total{feed=\"telex\",result=\"refused\"} "
-                             "1") != std::string::npos;
+            return text.find(
+                       "wiregate_stream_connections_total{feed=\"telex\",result=\"refused\"} "
+                       "1") != std::string::npos;
         },
         std::chrono::seconds(5)))
         << text;
