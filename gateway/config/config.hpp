@@ -63,6 +63,9 @@ struct feed_config {
     std::string format = "auto";
     std::string profile;      // ap | reuters | interfax | generic ("" = generic)
     std::string charset;      // transport charset; "" = detect
+    // A story embargoed until a future time: "hold" keeps it in the spool until then (kills
+    // and withholds are never held), "mark" publishes it at once with `embargoed` set.
+    std::string embargo = "mark";
     feed_auth_config auth;
 };
 
@@ -103,6 +106,12 @@ struct routing_config {
     std::vector<std::string> topics;          // the allow-list; every topic used must be here
     std::vector<std::string> default_topics;  // when no non-copy rule matches; empty = reject
     std::string rejected_topic = "wire.rejected";  // dead letters (must be in the allow-list)
+    // Kills, withholds and corrections always go here too, whatever the rules say ("" = only
+    // where rules send them).
+    std::string alerts_topic;
+    // A version older than the newest already accepted for its story is copied here with a
+    // warning ("" = not flagged).
+    std::string warnings_topic;
     std::vector<route_rule> rules;
 };
 
@@ -116,6 +125,26 @@ struct kafka_config {
     std::uint32_t metadata_refresh_ms = 10000;  // readiness: metadata older than 3x is stale
 };
 
+/// The durable spool (docs/delivery.md): every accepted story is on disk or acknowledged by
+/// Kafka before the sender hears 2xx. No dir = no spool (answers wait for Kafka instead).
+struct spool_config {
+    std::string dir;
+    std::uint64_t max_bytes = 1ull << 30;
+    std::uint64_t segment_bytes = 64ull << 20;
+    std::string fsync = "always";  // always | interval | never
+    std::uint32_t fsync_interval_ms = 100;
+    // How long a request waits for Kafka before it is answered "spooled" (2xx: safe on disk).
+    std::uint32_t ack_wait_ms = 2000;
+};
+
+/// The dedup window: a story version (agency, uri, version; content hash without a version)
+/// or an Idempotency-Key accepted before is answered "duplicate". Kept in <spool.dir>/dedup.log.
+struct dedup_config {
+    bool enabled = true;
+    std::uint32_t window_hours = 72;
+    std::size_t max_entries = 1000000;
+};
+
 struct gateway_config {
     std::string instance = "wiregate";  // wire.gateway.instance
     std::string log_level = "info";     // trace|debug|info|warn|error
@@ -127,6 +156,8 @@ struct gateway_config {
     routing_config routing;
     kafka_config kafka;
     limits_config limits;
+    spool_config spool;
+    dedup_config dedup;
 
     const feed_config* find_feed(std::string_view id) const;
 };

@@ -154,6 +154,8 @@ void check_routing(problem_sink& sink, const gateway_config& cfg) {
     for (std::size_t i = 0; i < r.default_topics.size(); ++i)
         check_topic(r.default_topics[i], index_path("routing.default_topics", i));
     check_topic(r.rejected_topic, "routing.rejected_topic");
+    check_topic(r.alerts_topic, "routing.alerts_topic");
+    check_topic(r.warnings_topic, "routing.warnings_topic");
 
     std::map<std::string, std::size_t> names;
     for (std::size_t i = 0; i < r.rules.size(); ++i) {

@@ -22,6 +22,10 @@ struct load_context {
 /// Reads the listeners section into cfg.http, cfg.admin and cfg.streams (listeners_section.cpp).
 void read_listeners(load_context& ctx, const YAML::Node& node, gateway_config& cfg);
 
+/// Reads the spool and dedup sections (delivery_section.cpp).
+void read_spool(load_context& ctx, const YAML::Node& node, spool_config& out);
+void read_dedup(load_context& ctx, const YAML::Node& node, dedup_config& out);
+
 /// Reads a secret reference ({file|env|value}, exactly one) and resolves it into `out.value`.
 /// No message ever contains the secret, and a stray key in the reference is not named either.
 void read_secret(load_context& ctx, const YAML::Node& node, const std::string& path,

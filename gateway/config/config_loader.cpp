@@ -113,6 +113,9 @@ void read_feed(load_context& ctx, const YAML::Node& node, const std::string& pat
         ctx.sink.add(m.key_path("charset"), "unsupported charset " + quote(out.charset) +
                                                 " (utf-8, windows-1252, windows-1251, koi8-r, "
                                                 "iso-8859-1, us-ascii and their aliases)");
+    if (m.string("embargo", out.embargo))
+        check_one_of(ctx.sink, m.key_path("embargo"), out.embargo, {"hold", "mark"},
+                     "embargo policy");
     if (const auto* auth = m.need("auth")) read_auth(ctx, *auth, m.key_path("auth"), out.auth);
     m.finish();
 }
@@ -184,9 +187,12 @@ void read_routing(load_context& ctx, const YAML::Node& node, routing_config& out
     }
     if (m.string_list("default_topics", out.default_topics))
         check_topic_names(ctx.sink, m.key_path("default_topics"), out.default_topics);
-    if (m.string("rejected_topic", out.rejected_topic) && !is_topic_name(out.rejected_topic))
-        ctx.sink.add(m.key_path("rejected_topic"),
-                     quote(out.rejected_topic) + " is not a Kafka topic name");
+    for (auto [key, topic] : {std::pair{"rejected_topic", &out.rejected_topic},
+                              std::pair{"alerts_topic", &out.alerts_topic},
+                              std::pair{"warnings_topic", &out.warnings_topic}})
+        if (m.string(key, *topic) && !is_topic_name(*topic) &&
+            !(topic->empty() && topic != &out.rejected_topic))
+            ctx.sink.add(m.key_path(key), quote(*topic) + " is not a Kafka topic name");
     m.list("rules", [&](const YAML::Node& n, const std::string& p) {
         read_rule(ctx, n, p, out.rules.emplace_back());
     });
@@ -299,6 +305,8 @@ void read_document(load_context& ctx, const YAML::Node& root, gateway_config& cf
     if (const auto* n = m.need("routing")) read_routing(ctx, *n, cfg.routing);
     if (const auto* n = m.need("kafka")) read_kafka(ctx, *n, cfg.kafka);
     if (const auto* n = m.get("limits")) read_limits(ctx, *n, cfg.limits);
+    if (const auto* n = m.get("spool")) read_spool(ctx, *n, cfg.spool);
+    if (const auto* n = m.get("dedup")) read_dedup(ctx, *n, cfg.dedup);
     m.finish();
     check_config(ctx.sink, cfg);
 }

@@ -158,6 +158,10 @@ void ingest_handler::on_request(http_request req, const std::string& peer,
         return reply(refuse(req.base(), to_status(auth::http_status(a)), auth::to_string(a),
                             "the request signature is missing, stale or not valid"));
     }
+    const auto idempotency_key = req["Idempotency-Key"];
+    if (idempotency_key.size() > 255)
+        return reply(refuse(req.base(), http::status::bad_request, "bad_idempotency_key",
+                            "the Idempotency-Key header is longer than 255 characters"));
     const std::size_t bytes = req.body().size();
     inflight_requests_.fetch_add(1);
     inflight_bytes_.fetch_add(bytes);
@@ -171,6 +175,7 @@ void ingest_handler::on_request(http_request req, const std::string& peer,
     sub.received_at = now_rfc3339_ms();
     sub.source = pipeline::source_kind::http;
     sub.peer = peer;
+    sub.idempotency_key = std::string(idempotency_key);
     const unsigned version = req.version();
     const std::uint32_t retry_after = cfg->limits.retry_after_seconds;
     // `cfg` is kept alive by the completion: a SIGHUP reload must not free the feed under us.

@@ -1,7 +1,8 @@
-// submit(): normalise → route → produce → one outcome when every delivery report is in.
-// The answer is the truth about Kafka: an item is "published" only when the broker
-// acknowledged every topic it was routed to; a dead letter that Kafka did not take makes the
-// item "failed" (nothing is dropped silently), and any failure answers 503 so the sender retries.
+// submit(): normalise → dedup → route → deliver (spool, then Kafka) → one outcome once every
+// item has its answer. The answer is the truth: "published" when the broker acknowledged every
+// topic, "spooled"/"held" when it is safe on disk, "duplicate" when that version was accepted
+// before; an item neither Kafka nor the spool took is "failed" and the request answers 503 so
+// the sender retries (a dead letter that could not be stored fails its item too).
 #include "pipeline/pipeline.hpp"
 
 #include <algorithm>
@@ -10,7 +11,10 @@
 
 #include "core/json_writer.hpp"
 #include "core/normalize.hpp"
+#include "dedup/dedup_store.hpp"
 #include "log/json_log.hpp"
+#include "pipeline/delivery.hpp"
+#include "pipeline/item_plan.hpp"
 #include "pipeline/messages.hpp"
 
 namespace wire::pipeline {
@@ -18,23 +22,31 @@ namespace {
 
 using clock = std::chrono::steady_clock;
 
-// Shared by every delivery callback of one submission; the last one to finish answers.
+// Shared by every item's delivery callback of one submission; the last one to finish answers.
 struct request_state {
     std::mutex mu;
     outcome result;
     std::vector<bool> whole_document_error;  // per item: refused before any story existed
-    std::atomic<int> pending{1};             // +1 held by submit() until it has enqueued all
+    std::vector<std::optional<dedup::key>> claims;  // per item: released if the item fails
+    std::optional<dedup::key> idempotency_claim;
+    dedup::dedup_store* dedup = nullptr;
+    std::atomic<int> pending{1};  // +1 held by submit() until it has handed every item on
     completion done;
     clock::time_point started = clock::now();
     std::string feed;
     pipeline_metrics* metrics = nullptr;
 };
 
+bool accepted(const std::string& status) {
+    return status == "published" || status == "spooled" || status == "held" ||
+           status == "duplicate";
+}
+
 int http_status_for(const outcome& o, bool whole_document_refusal) {
-    bool any_failed = false, any_published = false, any_rejected = false;
+    bool any_failed = false, any_accepted = false, any_rejected = false;
     for (const auto& it : o.items) {
         if (it.status == "failed") any_failed = true;
-        else if (it.status == "published") any_published = true;
+        else if (accepted(it.status)) any_accepted = true;
         else any_rejected = true;
     }
     if (any_failed) return 503;
@@ -44,8 +56,8 @@ int http_status_for(const outcome& o, bool whole_document_refusal) {
         if (code == "too_large") return 413;
         return 422;
     }
-    if (any_published && any_rejected) return 207;
-    if (any_published) return 200;
+    if (any_accepted && any_rejected) return 207;
+    if (any_accepted) return 200;
     return 422;
 }
 
@@ -63,7 +75,7 @@ void log_item(const std::string& feed, const item_outcome& it) {
     e.field("status", it.status).raw("topics", topics.str());
     if (!it.error_code.empty()) e.field("code", it.error_code).field("reason", it.error_message);
     if (it.status == "failed") log::error(e);
-    else if (it.status == "rejected") log::warn(e);
+    else if (it.status == "rejected" || it.status == "duplicate") log::warn(e);
     else log::info(e);
 }
 
@@ -76,16 +88,18 @@ void finish(const std::shared_ptr<request_state>& st) {
         whole = !st->whole_document_error.empty() && st->whole_document_error.front();
     }
     o.http_status = http_status_for(o, whole);
-    // Delivery reports arrive in any order; answers and logs list topics in one stable order.
-    for (auto& it : o.items)
-        std::sort(it.topics.begin(), it.topics.end(),
-                  [](const topic_ack& a, const topic_ack& b) { return a.topic < b.topic; });
     auto& m = *st->metrics;
-    for (const auto& it : o.items) {
+    for (std::size_t i = 0; i < o.items.size(); ++i) {
+        const auto& it = o.items[i];
         if (it.status == "published") m.published.inc({st->feed});
+        else if (it.status == "duplicate") m.duplicates.inc({st->feed});
         else if (it.status == "rejected") m.rejected.inc({st->feed, it.error_code});
+        // Not accepted after all: a retry of this version must not be called a duplicate.
+        if (it.status == "failed" && st->dedup && st->claims[i]) st->dedup->release(*st->claims[i]);
         log_item(st->feed, it);
     }
+    if (o.http_status == 503 && st->dedup && st->idempotency_claim)
+        st->dedup->release(*st->idempotency_claim);
     m.delivery_latency.observe(
         {}, std::chrono::duration<double>(clock::now() - st->started).count());
     st->done(std::move(o));
@@ -93,24 +107,6 @@ void finish(const std::shared_ptr<request_state>& st) {
 
 void release(const std::shared_ptr<request_state>& st) {
     if (st->pending.fetch_sub(1) == 1) finish(st);
-}
-
-// Records one Kafka answer for item `index`: a topic ack, or the failure that makes it "failed".
-void record(const std::shared_ptr<request_state>& st, std::size_t index, bool dead_letter,
-            const producer::delivery_report& r) {
-    {
-        std::lock_guard lk(st->mu);
-        auto& it = st->result.items[index];
-        if (r.ok()) {
-            if (!dead_letter) it.topics.push_back({r.topic, r.partition, r.offset});
-        } else {
-            it.status = "failed";
-            it.error_code = rd_kafka_err2name(r.error);
-            it.error_message = "Kafka did not acknowledge " + r.topic + ": " + r.error_text;
-        }
-    }
-    if (!r.ok()) st->metrics->produce_errors.inc({rd_kafka_err2name(r.error)});
-    release(st);
 }
 
 }  // namespace
@@ -129,8 +125,8 @@ pipeline_metrics::pipeline_metrics(metrics::registry& r)
                                "Kafka delivery failures, per librdkafka error name", {"code"})),
       delivery_latency(r.histogram(
           "wiregate_delivery_latency_seconds",
-          "From receipt of a document to the last broker acknowledgement", {},
-          {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30})) {}
+          "From receipt of a document to the answer (all items published, spooled or held)",
+          {}, {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30})) {}
 
 pipeline::pipeline(pipeline_deps deps, metrics::registry& registry)
     : deps_(std::move(deps)), metrics_(registry) {}
@@ -153,62 +149,63 @@ void pipeline::submit(submission s, completion done) {
     st->done = std::move(done);
     st->feed = feed.id;
     st->metrics = &metrics_;
+    st->dedup = deps_.dedup;
     st->result.format = norm.format;
     st->result.items.resize(norm.items.size());
+    st->claims.resize(norm.items.size());
     st->whole_document_error.assign(norm.items.size(), norm.format.empty());
     metrics_.received.inc({feed.id}, static_cast<double>(norm.items.size()));
 
-    auto prod = deps_.producer();
-    auto router = deps_.router();
     const std::string raw_sha = adapters::sha256_hex(s.body);
+    plan_context ctx{feed, deps_.router(), deps_.dedup, deps_.can_hold, s, raw_sha, norm.format};
+    // An Idempotency-Key seen before with the same body: every item is a duplicate. With
+    // another body: the key is being reused for something else, which is the sender's bug.
+    switch (claim_idempotency_key(ctx, st->idempotency_claim)) {
+        case idempotency::fresh:
+            break;
+        case idempotency::repeat:
+            ctx.all_duplicates = true;
+            break;
+        case idempotency::reused: {
+            st->result.items.assign(1, item_outcome{});
+            auto& it = st->result.items.front();
+            it.status = "rejected";
+            it.error_code = "idempotency_key_reused";
+            it.error_message = "this Idempotency-Key was used before for a different body";
+            st->whole_document_error.assign(1, true);
+            st->idempotency_claim.reset();  // not ours to release
+            return release(st);
+        }
+    }
+
     for (std::size_t i = 0; i < norm.items.size(); ++i) {
-        std::vector<producer::outgoing_message> out;
-        bool dead = false;
+        item_plan plan = plan_item(ctx, norm.items[i], i);
         {
             std::lock_guard lk(st->mu);
-            auto& it = st->result.items[i];
-            if (auto* story = std::get_if<adapters::story>(&norm.items[i])) {
-                it.uri = story->uri;
-                it.version = story->version;
-                it.signal = std::string(adapters::to_string(story->wire.signal));
-                if (!story->headlines.empty()) it.headline = story->headlines.front().value;
-                auto decision = router->route(*story);
-                if (decision.topics.empty()) {
-                    it.status = "rejected";
-                    it.error_code = "unroutable";
-                    it.error_message = "no routing rule matched and no default topic is set";
-                } else {
-                    it.status = "published";
-                    out = story_messages(*story, decision.topics);
+            st->result.items[i] = plan.outcome;
+            st->claims[i] = plan.claim;
+        }
+        if (plan.item.messages.empty()) continue;
+        st->pending.fetch_add(1);
+        deps_.deliver->deliver(
+            std::move(plan.item), plan.not_before_ms,
+            [st, i, dead = plan.dead_letter](delivery_result r) {
+                {
+                    std::lock_guard lk(st->mu);
+                    auto& it = st->result.items[i];
+                    if (r.status == "failed") {
+                        it.status = "failed";
+                        it.error_code = r.error_code;
+                        it.error_message = r.error_message;
+                        if (r.error_code.rfind("spool_", 0) != 0)
+                            st->metrics->produce_errors.inc({r.error_code});
+                    } else if (!dead) {
+                        it.status = r.status;
+                        it.topics = std::move(r.topics);
+                    }
                 }
-            } else {
-                const auto& err = std::get<adapters::adapter_error>(norm.items[i]);
-                it.status = "rejected";
-                it.error_code = std::string(adapters::to_string(err.code));
-                it.error_message = err.message;
-            }
-            if (it.status == "rejected") {
-                dead = true;
-                const adapters::adapter_error* err =
-                    std::get_if<adapters::adapter_error>(&norm.items[i]);
-                out.push_back(dead_letter(s, raw_sha, norm.format, i, it.error_code,
-                                          it.error_message, err, router->rejected_topic()));
-            }
-        }
-        for (auto& msg : out) {
-            st->pending.fetch_add(1);
-            auto err = prod ? prod->produce(msg, [st, i, dead](const producer::delivery_report& r) {
-                record(st, i, dead, r);
-            })
-                            : RD_KAFKA_RESP_ERR__STATE;
-            if (err) {
-                producer::delivery_report r;
-                r.topic = msg.topic;
-                r.error = err;
-                r.error_text = rd_kafka_err2str(err);
-                record(st, i, dead, r);
-            }
-        }
+                release(st);
+            });
     }
     release(st);
 }

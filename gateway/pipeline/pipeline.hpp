@@ -14,6 +14,10 @@
 #include "producer/kafka_producer.hpp"
 #include "routing/router.hpp"
 
+namespace wire::dedup {
+class dedup_store;
+}
+
 namespace wire::pipeline {
 
 enum class source_kind { http, stream };
@@ -25,6 +29,7 @@ struct submission {
     std::string received_at;    // RFC 3339 UTC
     source_kind source = source_kind::http;
     std::string peer;           // remote address, for logs
+    std::string idempotency_key;  // HTTP Idempotency-Key header; "" = none
 };
 
 struct topic_ack {
@@ -38,14 +43,16 @@ struct item_outcome {
     std::string version;
     std::string headline;  // the main headline, so a sender can tell its items apart
     std::string signal;    // new | update | correction | kill | withhold | repeat | advisory
-    std::string status;    // published | rejected | failed (Kafka did not acknowledge)
+    // published | spooled (on disk, Kafka not yet) | held (embargoed, on disk) | duplicate |
+    // rejected | failed (neither Kafka nor the spool took it: the sender must retry)
+    std::string status;
     std::vector<topic_ack> topics;
     std::string error_code;  // story_errc name, "unroutable", or a Kafka error name
     std::string error_message;
 };
 
 struct outcome {
-    int http_status = 200;  // 200 all published, 207 mixed, 413/415/422, 503 (Kafka failed)
+    int http_status = 200;  // 200 all accepted, 207 mixed, 413/415/422, 503 (retry later)
     std::string format;     // the adapter that read it
     std::vector<item_outcome> items;
     /// The JSON answer body: {"feed","format","items":[{uri,version,status,topics:[…]}…]}.
@@ -67,9 +74,13 @@ struct pipeline_metrics {
 
 /// Where the pipeline gets its moving parts. Each getter returns the current one: SIGHUP swaps
 /// the router, a fatal producer error swaps the producer.
+class delivery;
+
 struct pipeline_deps {
-    std::function<std::shared_ptr<producer::kafka_producer>()> producer;
     std::function<std::shared_ptr<const routing::router>()> router;
+    delivery* deliver = nullptr;           // never null; spool or straight to Kafka
+    dedup::dedup_store* dedup = nullptr;   // null: no dedup window
+    bool can_hold = false;                 // a spool exists: embargoed stories may be held
     std::string gateway_instance;
     std::string gateway_version;
 };

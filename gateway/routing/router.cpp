@@ -321,6 +321,15 @@ route_decision router::route(const adapters::story& s) const {
     if (!routed) {
         for (const auto& t : cfg_.default_topics) add_unique(d.topics, t);
     }
+    // Lifecycle alerts reach the alerts desk whatever the rules say: a kill that no rule
+    // routes (a story never seen, an unknown desk) must still be published somewhere watched.
+    const auto sig = s.wire.signal;
+    if (!cfg_.alerts_topic.empty() &&
+        (sig == adapters::signal_kind::kill || sig == adapters::signal_kind::withhold ||
+         sig == adapters::signal_kind::correction)) {
+        add_unique(d.topics, cfg_.alerts_topic);
+        d.rule_names.push_back("alerts_topic");
+    }
     return d;
 }
 

@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
 
 #include <boost/asio/signal_set.hpp>
 
@@ -26,7 +30,41 @@ std::int64_t steady_ms() {
         .count();
 }
 
+std::int64_t unix_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
 std::vector<std::string> topics_of(const config::gateway_config& cfg) { return cfg.routing.topics; }
+
+producer::kafka_properties producer_properties(const config::gateway_config& cfg) {
+    auto props = producer::default_producer_properties(cfg.kafka.brokers);
+    // With a spool, librdkafka retries for as long as Kafka is away (0 = no timeout): every
+    // queued message is also on disk, and the idempotent producer keeps them in order without
+    // doubles. Without one, the sender is told after publish_timeout_ms and retries itself.
+    props["message.timeout.ms"] =
+        cfg.spool.dir.empty() ? std::to_string(cfg.limits.publish_timeout_ms) : "0";
+    props["client.id"] = cfg.instance;
+    for (const auto& [k, v] : cfg.kafka.properties) props[k] = v;
+    return props;
+}
+
+// The spool id names this spool directory in every message's wiregate-record header, so that
+// reading topics back after a crash finds this spool's records and no other instance's.
+std::string spool_id(const std::string& dir) {
+    const auto path = std::filesystem::path(dir) / "spool.id";
+    std::ifstream in(path);
+    std::string id;
+    if (in >> id && id.size() == 16) return id;
+    std::random_device rd;
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%08x%08x", rd(), rd());
+    std::ofstream out(path, std::ios::trunc);
+    out << buf << "\n";
+    return out ? std::string(buf) : std::string();
+}
+
 
 }  // namespace
 
@@ -43,12 +81,85 @@ gateway_service::gateway_service(config::gateway_config cfg, std::string config_
                       "Producers replaced after a fatal librdkafka error");
     registry_.gauge_callback("wiregate_ready", "1 when /readyz answers 200",
                              [this] { return not_ready().empty() ? 1.0 : 0.0; });
+    registry_.gauge_callback("wiregate_spool_depth", "Spooled stories Kafka has not acknowledged",
+                             [this] { return spool_ ? static_cast<double>(spool_->depth()) : 0.0; });
+    registry_.gauge_callback("wiregate_spool_bytes", "Bytes of spool segment files on disk",
+                             [this] { return spool_ ? static_cast<double>(spool_->bytes()) : 0.0; });
+    registry_.gauge_callback(
+        "wiregate_spool_oldest_age_seconds", "Age of the oldest story Kafka has not acknowledged",
+        [this] {
+            auto oldest = spool_ ? spool_->oldest_pending_ms() : 0;
+            return oldest == 0 ? 0.0 : static_cast<double>(unix_ms() - oldest) / 1000.0;
+        });
+    registry_.gauge_callback("wiregate_spool_full", "1 when the spool refuses new stories",
+                             [this] { return spool_ && spool_->full() ? 1.0 : 0.0; });
+    registry_.gauge_callback("wiregate_stories_held", "Embargoed stories held in the spool",
+                             [this] { return delivery_ ? static_cast<double>(delivery_->held()) : 0.0; });
+    registry_.gauge_callback("wiregate_dedup_entries", "Story versions in the dedup window",
+                             [this] { return dedup_ ? static_cast<double>(dedup_->size()) : 0.0; });
+}
+
+std::string gateway_service::open_spool() {
+    auto cfg = config();
+    pipeline::delivery_deps dd;
+    dd.producer = [this] { return producer(); };
+    dd.ack_wait = std::chrono::milliseconds(cfg->spool.ack_wait_ms);
+    dd.kafka = producer_properties(*cfg);
+    if (!cfg->spool.dir.empty()) {
+        std::error_code ec;
+        std::filesystem::create_directories(cfg->spool.dir, ec);
+        if (ec) return "spool.dir " + cfg->spool.dir + ": " + ec.message();
+        spool::spool_options so;
+        so.dir = cfg->spool.dir;
+        so.max_bytes = cfg->spool.max_bytes;
+        so.segment_bytes = cfg->spool.segment_bytes;
+        so.fsync = cfg->spool.fsync == "never"      ? spool::fsync_policy::never
+                   : cfg->spool.fsync == "interval" ? spool::fsync_policy::interval
+                                                    : spool::fsync_policy::always;
+        so.fsync_interval_ms = cfg->spool.fsync_interval_ms;
+        spool::recovery_report report;
+        std::string error;
+        spool_ = spool::spool::open(so, report, error);
+        if (!spool_) return "spool: " + error;
+        for (const auto& p : report.problems)
+            log::error(log::event("spool_corrupt").field("problem", p));
+        log::info(log::event("spool_opened")
+                      .field("dir", so.dir)
+                      .field("segments", report.segments)
+                      .field("pending", report.pending)
+                      .field("corrupt_regions", report.corrupt_regions));
+        auto id = spool_id(so.dir);
+        if (id.empty()) return "spool.dir " + so.dir + ": cannot write spool.id";
+        dd.record_prefix = id + ":";
+        dd.spool = spool_.get();
+        if (cfg->dedup.enabled) {
+            dedup::dedup_options o;
+            o.path = (std::filesystem::path(so.dir) / "dedup.log").string();
+            o.max_entries = cfg->dedup.max_entries;
+            o.window_ms = static_cast<std::int64_t>(cfg->dedup.window_hours) * 3600 * 1000;
+            dedup_ = dedup::dedup_store::open(o, error);
+            if (!dedup_) return "dedup: " + error;
+        }
+    } else if (cfg->dedup.enabled) {
+        // No spool: the window lives in memory and does not survive a restart.
+        dedup::dedup_options o;
+        o.max_entries = cfg->dedup.max_entries;
+        o.window_ms = static_cast<std::int64_t>(cfg->dedup.window_hours) * 3600 * 1000;
+        std::string error;
+        dedup_ = dedup::dedup_store::open(o, error);
+        if (!dedup_) return "dedup: " + error;
+    }
+    dd.dedup = dedup_.get();
+    delivery_ = std::make_unique<pipeline::delivery>(std::move(dd), registry_);
     pipeline::pipeline_deps deps;
-    deps.producer = [this] { return producer(); };
     deps.router = [this] { return router(); };
-    deps.gateway_instance = config_->instance;
+    deps.deliver = delivery_.get();
+    deps.dedup = dedup_.get();
+    deps.can_hold = spool_ != nullptr;
+    deps.gateway_instance = cfg->instance;
     deps.gateway_version = gateway::k_version;
     pipeline_ = std::make_unique<pipeline::pipeline>(std::move(deps), registry_);
+    return {};
 }
 
 gateway_service::~gateway_service() {
@@ -70,10 +181,7 @@ std::shared_ptr<const routing::router> gateway_service::router() const {
 
 std::string gateway_service::build_producer() {
     auto cfg = config();
-    auto props = producer::default_producer_properties(cfg->kafka.brokers);
-    props["message.timeout.ms"] = std::to_string(cfg->limits.publish_timeout_ms);
-    props["client.id"] = cfg->instance;
-    for (const auto& [k, v] : cfg->kafka.properties) props[k] = v;
+    auto props = producer_properties(*cfg);
     std::string error;
     auto p = producer::kafka_producer::create(
         props, error, [](rd_kafka_resp_err_t err, const std::string& reason) {
@@ -96,6 +204,22 @@ std::string gateway_service::start() {
                                                    cfg->kafka.create_topics_replication, 15s);
         if (!err.empty()) return "creating topics: " + err;
     }
+    if (auto err = open_spool(); !err.empty()) {
+        std::lock_guard lk(mu_);
+        producer_.reset();
+        return err;
+    }
+    // What a previous run accepted but Kafka had not acknowledged goes first, before any new
+    // story, so that versions stay in order.
+    auto rec = delivery_->recover();
+    if (rec.pending > 0)
+        log::info(log::event("spool_recovered")
+                      .field("pending", rec.pending)
+                      .field("replayed", rec.replayed)
+                      .field("already_in_kafka", rec.already_in_kafka)
+                      .field("held", rec.held)
+                      .field("unreadable", rec.unreadable)
+                      .field("reconcile_error", rec.reconcile_error));
     try {
         listeners::ingest_context ictx;
         ictx.config = [this] { return config(); };
@@ -198,10 +322,14 @@ bool gateway_service::drain() {
     }
     if (admin_) admin_->drain();
     stop_threads();
+    if (delivery_) delivery_->stop();
     {
         std::lock_guard lk(mu_);
         producer_.reset();  // closes: anything left is reported as failed, never dropped silently
     }
+    // What Kafka did not acknowledge stays in the spool for the next start.
+    spool_.reset();
+    if (dedup_) dedup_->sync();
     log::info(log::event("stopped").field("clean", clean ? "true" : "false"));
     return clean;
 }
@@ -315,6 +443,11 @@ void gateway_service::check_health() {
     kafka_error_ = topics ? error : "Kafka metadata: " + error;
 }
 
+bool gateway_service::kafka_stale() const {
+    const std::int64_t stale = 3 * static_cast<std::int64_t>(config()->kafka.metadata_refresh_ms);
+    return metadata_ok_ms_.load() == 0 || steady_ms() - metadata_ok_ms_.load() > stale;
+}
+
 std::string gateway_service::unavailable() const {
     if (draining_) return "the gateway is draining";
     auto p = producer();
@@ -322,15 +455,17 @@ std::string gateway_service::unavailable() const {
     auto cfg = config();
     if (static_cast<std::size_t>(p->queue_depth()) >= cfg->limits.producer_queue_high_water)
         return "the Kafka producer queue is above its high-water mark";
-    const std::int64_t stale = 3 * static_cast<std::int64_t>(cfg->kafka.metadata_refresh_ms);
-    if (metadata_ok_ms_.load() == 0 || steady_ms() - metadata_ok_ms_.load() > stale)
-        return "Kafka is unreachable (no fresh metadata)";
+    if (spool_ && spool_->full()) return "the spool is full";
+    // With a spool, an absent Kafka is what the spool is for: keep accepting onto disk.
+    if (!spool_ && kafka_stale()) return "Kafka is unreachable (no fresh metadata)";
     return {};
 }
 
 std::vector<std::string> gateway_service::not_ready() const {
     std::vector<std::string> reasons;
     if (auto why = unavailable(); !why.empty()) reasons.push_back(why);
+    if (spool_ && kafka_stale() && reasons.empty())
+        reasons.push_back("Kafka is unreachable (no fresh metadata); stories are spooled");
     auto cfg = config();
     if (ingest_ && ingest_->inflight_requests() >= cfg->limits.max_inflight_requests)
         reasons.push_back("in-flight requests at their limit");

@@ -16,9 +16,12 @@
 
 #include "config/config.hpp"
 #include "metrics/metrics.hpp"
+#include "dedup/dedup_store.hpp"
+#include "pipeline/delivery.hpp"
 #include "pipeline/pipeline.hpp"
 #include "producer/kafka_producer.hpp"
 #include "routing/router.hpp"
+#include "spool/spool.hpp"
 
 namespace wire::listeners {
 class http_server;
@@ -69,6 +72,8 @@ class gateway_service {
     std::shared_ptr<const routing::router> router() const;
     std::string build_producer();
     std::string unavailable() const;
+    std::string open_spool();
+    bool kafka_stale() const;  // no fresh broker metadata  // spool, dedup window and delivery; "" or what went wrong
     void health_loop();
     void check_health();
     void stop_threads();
@@ -80,6 +85,10 @@ class gateway_service {
     std::string config_path_;
 
     metrics::registry registry_;
+    // Declared so that the spool is destroyed before the delivery that its callbacks call.
+    std::unique_ptr<dedup::dedup_store> dedup_;
+    std::unique_ptr<pipeline::delivery> delivery_;
+    std::unique_ptr<spool::spool> spool_;
     std::unique_ptr<pipeline::pipeline> pipeline_;
     boost::asio::io_context io_;
     std::vector<std::thread> io_threads_;

@@ -2,6 +2,7 @@
 // A GoogleTest base that runs the gateway in process on ephemeral ports against the real broker.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <memory>
 
 #include <spdlog/spdlog.h>
@@ -27,6 +28,9 @@ class gateway_test : public ::testing::Test {
     }
     void TearDown() override {
         if (svc_) svc_->drain();
+        svc_.reset();
+        std::error_code ec;
+        if (!cfg_.spool.dir.empty()) std::filesystem::remove_all(cfg_.spool.dir, ec);
     }
     std::uint16_t port() const { return svc_->http_port(); }
 

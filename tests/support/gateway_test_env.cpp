@@ -118,6 +118,11 @@ config::gateway_config make_config(const std::vector<fixture>& fixtures, test_to
     cfg.kafka.create_topics_partitions = 3;
     cfg.kafka.create_topics_replication = 1;
     cfg.kafka.metadata_refresh_ms = 2000;
+    // Every in-process gateway runs with a spool, as production does; a generous ack wait
+    // keeps answers "published" (not "spooled") on a slow sanitizer build.
+    cfg.spool.dir = (fs::temp_directory_path() / ("wiregate-test-spool-" + prefix)).string();
+    cfg.spool.fsync = "never";
+    cfg.spool.ack_wait_ms = 30000;
     std::set<std::string> seen;
     for (const auto& fx : fixtures)
         if (seen.insert(fx.feed_id()).second)

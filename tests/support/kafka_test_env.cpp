@@ -146,3 +146,28 @@ std::vector<consumed_message> consume(const std::string& brokers, const std::str
 }
 
 }  // namespace wire::testing
+
+namespace wire::testing {
+
+void produce_one(const std::string& brokers, const std::string& topic, const std::string& key,
+                 const std::string& value,
+                 const std::vector<std::pair<std::string, std::string>>& headers) {
+    auto rk = make_handle(RD_KAFKA_PRODUCER, brokers);
+    rd_kafka_headers_t* hs = rd_kafka_headers_new(headers.size());
+    for (const auto& [k, v] : headers)
+        rd_kafka_header_add(hs, k.data(), static_cast<ssize_t>(k.size()), v.data(),
+                            static_cast<ssize_t>(v.size()));
+    auto err = rd_kafka_producev(
+        rk.get(), RD_KAFKA_V_TOPIC(topic.c_str()),
+        RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
+        RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(hs), RD_KAFKA_V_END);
+    if (err) {
+        rd_kafka_headers_destroy(hs);
+        throw std::runtime_error(std::string("produce: ") + rd_kafka_err2str(err));
+    }
+    if (rd_kafka_flush(rk.get(), 30000) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        throw std::runtime_error("produce: not acknowledged within 30 s");
+}
+
+}  // namespace wire::testing

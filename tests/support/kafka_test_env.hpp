@@ -20,6 +20,11 @@ std::string unique_topic(std::string_view prefix);
 std::string create_topic(const std::string& brokers, const std::string& topic, int partitions,
                          int replication_factor);
 
+/// Produces one message (with headers) and waits for the broker's acknowledgement.
+void produce_one(const std::string& brokers, const std::string& topic, const std::string& key,
+                 const std::string& value,
+                 const std::vector<std::pair<std::string, std::string>>& headers);
+
 struct consumed_message {
     std::string topic;
     std::int32_t partition = -1;
