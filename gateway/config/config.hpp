@@ -58,11 +58,11 @@ struct feed_auth_config {
 };
 
 struct feed_config {
-    std::string id;           // [a-z0-9][a-z0-9._-]{0,63}
-    std::string agency;       // ap | reuters | interfax | …: wire.agency
+    std::string id;      // [a-z0-9][a-z0-9._-]{0,63}
+    std::string agency;  // ap | reuters | interfax | …: wire.agency
     std::string format = "auto";
-    std::string profile;      // ap | reuters | interfax | generic ("" = generic)
-    std::string charset;      // transport charset; "" = detect
+    std::string profile;  // ap | reuters | interfax | generic ("" = generic)
+    std::string charset;  // transport charset; "" = detect
     // A story embargoed until a future time: "hold" keeps it in the spool until then (kills
     // and withholds are never held), "mark" publishes it at once with `embargoed` set.
     std::string embargo = "mark";
@@ -72,13 +72,13 @@ struct feed_config {
 struct limits_config {
     std::size_t max_body_bytes = 16u << 20;
     std::size_t max_header_bytes = 16u << 10;
-    std::uint32_t read_timeout_ms = 30000;   // whole request (headers + body) must arrive within
-    std::uint32_t idle_timeout_ms = 60000;   // keep-alive connection with no request
-    std::size_t max_connections = 1024;      // HTTP, per process; more are closed at accept
-    std::size_t max_inflight_requests = 256;       // over this: 429 + Retry-After
-    std::size_t max_inflight_bytes = 256u << 20;   // over this: 429 + Retry-After
+    std::uint32_t read_timeout_ms = 30000;    // whole request (headers + body) must arrive within
+    std::uint32_t idle_timeout_ms = 60000;    // keep-alive connection with no request
+    std::size_t max_connections = 1024;       // HTTP, per process; more are closed at accept
+    std::size_t max_inflight_requests = 256;  // over this: 429 + Retry-After
+    std::size_t max_inflight_bytes = 256u << 20;  // over this: 429 + Retry-After
     std::uint32_t retry_after_seconds = 5;
-    std::uint32_t publish_timeout_ms = 30000;  // librdkafka message.timeout.ms
+    std::uint32_t publish_timeout_ms = 30000;        // librdkafka message.timeout.ms
     std::size_t producer_queue_high_water = 100000;  // readiness and 503 above this depth
 };
 
@@ -86,11 +86,11 @@ struct limits_config {
 struct route_match {
     std::vector<std::string> agency, feed, format;
     std::optional<int> urgency_min, urgency_max;  // 1 = most urgent
-    std::vector<std::string> signal;      // new | update | correction | kill | withhold | …
-    std::vector<std::string> language;    // "en" also matches "en-US"
-    std::vector<std::string> subject;     // subject uri, literal, or trailing code ("04000000")
-    std::vector<std::string> category;    // wire.category, case-insensitive
-    std::vector<std::string> keywords;    // case-insensitive, in headline, slugline or keywords
+    std::vector<std::string> signal;    // new | update | correction | kill | withhold | …
+    std::vector<std::string> language;  // "en" also matches "en-US"
+    std::vector<std::string> subject;   // subject uri, literal, or trailing code ("04000000")
+    std::vector<std::string> category;  // wire.category, case-insensitive
+    std::vector<std::string> keywords;  // case-insensitive, in headline, slugline or keywords
 };
 
 struct route_rule {
@@ -103,8 +103,8 @@ struct route_rule {
 };
 
 struct routing_config {
-    std::vector<std::string> topics;          // the allow-list; every topic used must be here
-    std::vector<std::string> default_topics;  // when no non-copy rule matches; empty = reject
+    std::vector<std::string> topics;               // the allow-list; every topic used must be here
+    std::vector<std::string> default_topics;       // when no non-copy rule matches; empty = reject
     std::string rejected_topic = "wire.rejected";  // dead letters (must be in the allow-list)
     // Kills, withholds and corrections always go here too, whatever the rules say ("" = only
     // where rules send them).
@@ -146,8 +146,8 @@ struct dedup_config {
 };
 
 struct gateway_config {
-    std::string instance = "wiregate";  // wire.gateway.instance
-    std::string log_level = "info";     // trace|debug|info|warn|error
+    std::string instance = "wiregate";       // wire.gateway.instance
+    std::string log_level = "info";          // trace|debug|info|warn|error
     std::uint32_t drain_timeout_ms = 15000;  // SIGTERM: finish in-flight work within this
     std::vector<http_listener_config> http;
     admin_listener_config admin;

@@ -42,7 +42,8 @@ std::string feed_id_from_target(std::string_view target) {
     constexpr std::string_view prefix = "/v1/feeds/", suffix = "/stories";
     auto q = target.find('?');
     if (q != std::string_view::npos) target = target.substr(0, q);
-    if (target.size() <= prefix.size() + suffix.size() || target.substr(0, prefix.size()) != prefix ||
+    if (target.size() <= prefix.size() + suffix.size() ||
+        target.substr(0, prefix.size()) != prefix ||
         target.substr(target.size() - suffix.size()) != suffix)
         return {};
     auto id = target.substr(prefix.size(), target.size() - prefix.size() - suffix.size());
@@ -90,12 +91,11 @@ const config::feed_config* ingest_handler::feed_for(const config::gateway_config
     std::string id = feed_id_from_target(h.target());
     if (id.empty()) {
         answer = refuse(h, http::status::not_found, "not_found",
-                              "no such endpoint; POST /v1/feeds/{feed}/stories");
+                        "no such endpoint; POST /v1/feeds/{feed}/stories");
         return nullptr;
     }
     if (h.method() != http::verb::post) {
-        answer = refuse(h, http::status::method_not_allowed, "method_not_allowed",
-                              "use POST");
+        answer = refuse(h, http::status::method_not_allowed, "method_not_allowed", "use POST");
         answer->set(http::field::allow, "POST");
         return nullptr;
     }
@@ -116,12 +116,12 @@ std::optional<http_response> ingest_handler::on_header(const http_request_header
                       "Content-Type must be XML, JSON, text/plain or application/octet-stream");
     std::size_t declared = 0;
     if (auto cl = h.find(http::field::content_length); cl != h.end()) {
-        declared = static_cast<std::size_t>(std::strtoull(std::string(cl->value()).c_str(),
-                                                          nullptr, 10));
+        declared =
+            static_cast<std::size_t>(std::strtoull(std::string(cl->value()).c_str(), nullptr, 10));
         if (declared > limits.max_body_bytes)
             return refuse(h, http::status::payload_too_large, "too_large",
-                          "the body exceeds the limit of " +
-                              std::to_string(limits.max_body_bytes) + " bytes");
+                          "the body exceeds the limit of " + std::to_string(limits.max_body_bytes) +
+                              " bytes");
     }
     // The key is checked before the body is read so that strangers cannot make us buffer
     // megabytes; the signature, which needs the body, is checked in on_request().

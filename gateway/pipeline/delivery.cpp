@@ -139,9 +139,10 @@ void delivery::produce_record(const std::shared_ptr<record_state>& st) {
     for (std::size_t i = 0; i < st->item.messages.size(); ++i) {
         auto& msg = st->item.messages[i];
         if (st->spooled) msg.headers.emplace_back(producer::k_record_header, record_id);
-        auto err = prod ? prod->produce(msg, [this, st, i](const producer::delivery_report& r) {
-            on_report(st, i, r);
-        })
+        auto err = prod ? prod->produce(msg,
+                                        [this, st, i](const producer::delivery_report& r) {
+                                            on_report(st, i, r);
+                                        })
                         : RD_KAFKA_RESP_ERR__STATE;
         if (err) {
             producer::delivery_report r;
@@ -217,8 +218,8 @@ void delivery::answer(const std::shared_ptr<record_state>& st, delivery_result r
 void delivery::timer_loop() {
     std::unique_lock lk(mu_);
     while (!stop_) {
-        auto next = deadlines_.empty() ? clock::now() + std::chrono::seconds(1)
-                                       : deadlines_.begin()->first;
+        auto next =
+            deadlines_.empty() ? clock::now() + std::chrono::seconds(1) : deadlines_.begin()->first;
         cv_.wait_until(lk, next);
         std::vector<std::shared_ptr<record_state>> due;
         while (!deadlines_.empty() && deadlines_.begin()->first <= clock::now()) {
@@ -284,13 +285,14 @@ void delivery::replay(std::map<std::uint64_t, retry_entry> batch, recovery_summa
     producer::reconcile_result found;
     if (!topics.empty()) {
         // A minute of slack: the broker's timestamps and ours come from different clocks.
-        found = producer::find_records(deps_.kafka, {topics.begin(), topics.end()},
-                                       since - 60000, deps_.reconcile_timeout);
+        found = producer::find_records(deps_.kafka, {topics.begin(), topics.end()}, since - 60000,
+                                       deps_.reconcile_timeout);
         if (!found.error.empty()) {
             log::warn(log::event("reconcile_failed")
                           .field("reason", found.error)
-                          .field("consequence", "replaying every pending message; a message "
-                                                "Kafka already had may appear twice"));
+                          .field("consequence",
+                                 "replaying every pending message; a message "
+                                 "Kafka already had may appear twice"));
             if (summary) summary->reconcile_error = found.error;
         }
     }
@@ -308,11 +310,10 @@ void delivery::replay(std::map<std::uint64_t, retry_entry> batch, recovery_summa
                 continue;
             }
             // The header is added again by produce_record.
-            m.headers.erase(std::remove_if(m.headers.begin(), m.headers.end(),
-                                           [](const auto& h) {
-                                               return h.first == producer::k_record_header;
-                                           }),
-                            m.headers.end());
+            m.headers.erase(
+                std::remove_if(m.headers.begin(), m.headers.end(),
+                               [](const auto& h) { return h.first == producer::k_record_header; }),
+                m.headers.end());
             st->item.messages.push_back(std::move(m));
         }
         st->item.feed = e.item.feed;

@@ -39,7 +39,7 @@ struct delivery_deps {
     std::function<std::shared_ptr<producer::kafka_producer>()> producer;
     spool::spool* spool = nullptr;  // null: no spool
     std::chrono::milliseconds ack_wait{2000};
-    std::string record_prefix;  // unique per spool directory; header value = prefix + seq
+    std::string record_prefix;         // unique per spool directory; header value = prefix + seq
     producer::kafka_properties kafka;  // to read topics back (reconciliation)
     std::chrono::milliseconds reconcile_timeout{30000};
     // Spooled records' versions are claimed again at start: a claim written just before a
@@ -95,7 +95,8 @@ class delivery {
     std::condition_variable cv_;
     bool stop_ = false;
     std::multimap<std::chrono::steady_clock::time_point, std::weak_ptr<record_state>> deadlines_;
-    std::map<std::uint64_t, std::pair<std::int64_t, spooled_item>> held_;  // seq → (not_before, item)
+    std::map<std::uint64_t, std::pair<std::int64_t, spooled_item>>
+        held_;  // seq → (not_before, item)
     std::map<std::uint64_t, retry_entry> retry_;
     std::thread timer_, forwarder_;
 };

@@ -34,11 +34,12 @@ bool holdable(const adapters::story& s) {
 
 }  // namespace
 
-dedup::key version_key(const adapters::story& s, const std::string& raw_sha256,
-                       std::size_t index) {
+dedup::key version_key(const adapters::story& s, const std::string& raw_sha256, std::size_t index) {
     std::string text = s.wire.agency + k_sep + s.uri + k_sep;
-    if (!s.version.empty()) text += s.version;
-    else text += "#" + raw_sha256 + "#" + std::to_string(index);
+    if (!s.version.empty())
+        text += s.version;
+    else
+        text += "#" + raw_sha256 + "#" + std::to_string(index);
     return dedup::make_key(text);
 }
 
@@ -88,8 +89,8 @@ item_plan plan_item(const plan_context& ctx, adapters::item_result& result, std:
                     auto newest = ctx.dedup->note_version(
                         dedup::make_key(story->wire.agency + k_sep + story->uri), *v, now);
                     if (newest && *newest > *v) {
-                        story->wire.warnings.push_back("older_version: version " +
-                                                       story->version + " arrived after version " +
+                        story->wire.warnings.push_back("older_version: version " + story->version +
+                                                       " arrived after version " +
                                                        std::to_string(*newest));
                         const auto& wt = ctx.router->config().warnings_topic;
                         if (!wt.empty() && std::find(decision.topics.begin(), decision.topics.end(),
@@ -101,7 +102,8 @@ item_plan plan_item(const plan_context& ctx, adapters::item_result& result, std:
             if (ctx.can_hold && ctx.feed.embargo == "hold" && holdable(*story) &&
                 !story->embargoed.empty())
                 if (auto t = adapters::parse_iso8601(story->embargoed))
-                    if (t->epoch_seconds() * 1000 > now) plan.not_before_ms = t->epoch_seconds() * 1000;
+                    if (t->epoch_seconds() * 1000 > now)
+                        plan.not_before_ms = t->epoch_seconds() * 1000;
             it.status = "published";
             plan.item.messages = story_messages(*story, decision.topics);
         }

@@ -31,8 +31,8 @@ enum class idempotency { fresh, repeat, reused };
 idempotency claim_idempotency_key(const plan_context& ctx, std::optional<dedup::key>& claimed);
 
 struct item_plan {
-    item_outcome outcome;  // status: published (provisional), duplicate or rejected
-    spooled_item item;     // the messages to deliver; none = nothing to send
+    item_outcome outcome;            // status: published (provisional), duplicate or rejected
+    spooled_item item;               // the messages to deliver; none = nothing to send
     std::int64_t not_before_ms = 0;  // > now: held until then (embargo)
     bool dead_letter = false;
     std::optional<dedup::key> claim;  // the dedup claim made for it

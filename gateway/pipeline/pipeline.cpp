@@ -26,7 +26,7 @@ using clock = std::chrono::steady_clock;
 struct request_state {
     std::mutex mu;
     outcome result;
-    std::vector<bool> whole_document_error;  // per item: refused before any story existed
+    std::vector<bool> whole_document_error;         // per item: refused before any story existed
     std::vector<std::optional<dedup::key>> claims;  // per item: released if the item fails
     std::optional<dedup::key> idempotency_claim;
     dedup::dedup_store* dedup = nullptr;
@@ -45,9 +45,12 @@ bool accepted(const std::string& status) {
 int http_status_for(const outcome& o, bool whole_document_refusal) {
     bool any_failed = false, any_accepted = false, any_rejected = false;
     for (const auto& it : o.items) {
-        if (it.status == "failed") any_failed = true;
-        else if (accepted(it.status)) any_accepted = true;
-        else any_rejected = true;
+        if (it.status == "failed")
+            any_failed = true;
+        else if (accepted(it.status))
+            any_accepted = true;
+        else
+            any_rejected = true;
     }
     if (any_failed) return 503;
     if (whole_document_refusal && o.items.size() == 1) {
@@ -74,9 +77,12 @@ void log_item(const std::string& feed, const item_outcome& it) {
     e.field("feed", feed).field("uri", it.uri).field("version", it.version);
     e.field("status", it.status).raw("topics", topics.str());
     if (!it.error_code.empty()) e.field("code", it.error_code).field("reason", it.error_message);
-    if (it.status == "failed") log::error(e);
-    else if (it.status == "rejected" || it.status == "duplicate") log::warn(e);
-    else log::info(e);
+    if (it.status == "failed")
+        log::error(e);
+    else if (it.status == "rejected" || it.status == "duplicate")
+        log::warn(e);
+    else
+        log::info(e);
 }
 
 void finish(const std::shared_ptr<request_state>& st) {
@@ -91,17 +97,20 @@ void finish(const std::shared_ptr<request_state>& st) {
     auto& m = *st->metrics;
     for (std::size_t i = 0; i < o.items.size(); ++i) {
         const auto& it = o.items[i];
-        if (it.status == "published") m.published.inc({st->feed});
-        else if (it.status == "duplicate") m.duplicates.inc({st->feed});
-        else if (it.status == "rejected") m.rejected.inc({st->feed, it.error_code});
+        if (it.status == "published")
+            m.published.inc({st->feed});
+        else if (it.status == "duplicate")
+            m.duplicates.inc({st->feed});
+        else if (it.status == "rejected")
+            m.rejected.inc({st->feed, it.error_code});
         // Not accepted after all: a retry of this version must not be called a duplicate.
         if (it.status == "failed" && st->dedup && st->claims[i]) st->dedup->release(*st->claims[i]);
         log_item(st->feed, it);
     }
     if (o.http_status == 503 && st->dedup && st->idempotency_claim)
         st->dedup->release(*st->idempotency_claim);
-    m.delivery_latency.observe(
-        {}, std::chrono::duration<double>(clock::now() - st->started).count());
+    m.delivery_latency.observe({},
+                               std::chrono::duration<double>(clock::now() - st->started).count());
     st->done(std::move(o));
 }
 
@@ -112,8 +121,8 @@ void release(const std::shared_ptr<request_state>& st) {
 }  // namespace
 
 pipeline_metrics::pipeline_metrics(metrics::registry& r)
-    : received(r.counter("wiregate_stories_received_total", "Story items read, per feed",
-                         {"feed"})),
+    : received(
+          r.counter("wiregate_stories_received_total", "Story items read, per feed", {"feed"})),
       published(r.counter("wiregate_stories_published_total",
                           "Story items acknowledged by Kafka on every routed topic", {"feed"})),
       rejected(r.counter("wiregate_stories_rejected_total",
@@ -125,8 +134,8 @@ pipeline_metrics::pipeline_metrics(metrics::registry& r)
                                "Kafka delivery failures, per librdkafka error name", {"code"})),
       delivery_latency(r.histogram(
           "wiregate_delivery_latency_seconds",
-          "From receipt of a document to the answer (all items published, spooled or held)",
-          {}, {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30})) {}
+          "From receipt of a document to the answer (all items published, spooled or held)", {},
+          {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30})) {}
 
 pipeline::pipeline(pipeline_deps deps, metrics::registry& registry)
     : deps_(std::move(deps)), metrics_(registry) {}
@@ -187,25 +196,24 @@ void pipeline::submit(submission s, completion done) {
         }
         if (plan.item.messages.empty()) continue;
         st->pending.fetch_add(1);
-        deps_.deliver->deliver(
-            std::move(plan.item), plan.not_before_ms,
-            [st, i, dead = plan.dead_letter](delivery_result r) {
-                {
-                    std::lock_guard lk(st->mu);
-                    auto& it = st->result.items[i];
-                    if (r.status == "failed") {
-                        it.status = "failed";
-                        it.error_code = r.error_code;
-                        it.error_message = r.error_message;
-                        if (r.error_code.rfind("spool_", 0) != 0)
-                            st->metrics->produce_errors.inc({r.error_code});
-                    } else if (!dead) {
-                        it.status = r.status;
-                        it.topics = std::move(r.topics);
-                    }
-                }
-                release(st);
-            });
+        deps_.deliver->deliver(std::move(plan.item), plan.not_before_ms,
+                               [st, i, dead = plan.dead_letter](delivery_result r) {
+                                   {
+                                       std::lock_guard lk(st->mu);
+                                       auto& it = st->result.items[i];
+                                       if (r.status == "failed") {
+                                           it.status = "failed";
+                                           it.error_code = r.error_code;
+                                           it.error_message = r.error_message;
+                                           if (r.error_code.rfind("spool_", 0) != 0)
+                                               st->metrics->produce_errors.inc({r.error_code});
+                                       } else if (!dead) {
+                                           it.status = r.status;
+                                           it.topics = std::move(r.topics);
+                                       }
+                                   }
+                                   release(st);
+                               });
     }
     release(st);
 }

@@ -25,10 +25,10 @@ enum class source_kind { http, stream };
 struct submission {
     const config::feed_config* feed = nullptr;  // never null; owned by the live config
     std::string body;
-    std::string content_type;   // HTTP only; "" for streams
-    std::string received_at;    // RFC 3339 UTC
+    std::string content_type;  // HTTP only; "" for streams
+    std::string received_at;   // RFC 3339 UTC
     source_kind source = source_kind::http;
-    std::string peer;           // remote address, for logs
+    std::string peer;             // remote address, for logs
     std::string idempotency_key;  // HTTP Idempotency-Key header; "" = none
 };
 
@@ -64,11 +64,11 @@ using completion = std::function<void(outcome)>;
 /// The metrics the pipeline keeps (registered once in the shared registry).
 struct pipeline_metrics {
     explicit pipeline_metrics(metrics::registry& r);
-    metrics::counter_family& received;    // {feed}: items read from submissions
-    metrics::counter_family& published;   // {feed}
-    metrics::counter_family& rejected;    // {feed, reason}
-    metrics::counter_family& duplicates;  // {feed}
-    metrics::counter_family& produce_errors;  // {code}
+    metrics::counter_family& received;            // {feed}: items read from submissions
+    metrics::counter_family& published;           // {feed}
+    metrics::counter_family& rejected;            // {feed, reason}
+    metrics::counter_family& duplicates;          // {feed}
+    metrics::counter_family& produce_errors;      // {code}
     metrics::histogram_family& delivery_latency;  // seconds, submit → last broker ack
 };
 
@@ -78,9 +78,9 @@ class delivery;
 
 struct pipeline_deps {
     std::function<std::shared_ptr<const routing::router>()> router;
-    delivery* deliver = nullptr;           // never null; spool or straight to Kafka
-    dedup::dedup_store* dedup = nullptr;   // null: no dedup window
-    bool can_hold = false;                 // a spool exists: embargoed stories may be held
+    delivery* deliver = nullptr;          // never null; spool or straight to Kafka
+    dedup::dedup_store* dedup = nullptr;  // null: no dedup window
+    bool can_hold = false;                // a spool exists: embargoed stories may be held
     std::string gateway_instance;
     std::string gateway_version;
 };

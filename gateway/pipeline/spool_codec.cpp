@@ -22,7 +22,8 @@ struct reader {
     std::uint32_t u32() {
         if (in.size() < 4) return ok = false, 0;
         std::uint32_t v = 0;
-        for (int i = 0; i < 4; ++i) v |= std::uint32_t(static_cast<unsigned char>(in[i])) << (8 * i);
+        for (int i = 0; i < 4; ++i)
+            v |= std::uint32_t(static_cast<unsigned char>(in[i])) << (8 * i);
         in.remove_prefix(4);
         return v;
     }
@@ -39,8 +40,8 @@ struct reader {
 
 std::string encode(const spooled_item& item) {
     std::string out(1, k_format_version);
-    for (const auto* s : {&item.feed, &item.dedup_id, &item.uri, &item.version, &item.signal,
-                          &item.headline})
+    for (const auto* s :
+         {&item.feed, &item.dedup_id, &item.uri, &item.version, &item.signal, &item.headline})
         put(out, *s);
     put_u32(out, static_cast<std::uint32_t>(item.messages.size()));
     for (const auto& m : item.messages) {
@@ -60,8 +61,8 @@ std::optional<spooled_item> decode(std::string_view bytes) {
     if (bytes.empty() || bytes.front() != k_format_version) return std::nullopt;
     reader r{bytes.substr(1)};
     spooled_item item;
-    for (auto* s : {&item.feed, &item.dedup_id, &item.uri, &item.version, &item.signal,
-                    &item.headline})
+    for (auto* s :
+         {&item.feed, &item.dedup_id, &item.uri, &item.version, &item.signal, &item.headline})
         *s = r.str();
     auto count = r.u32();
     // Every message takes at least 16 bytes: a count larger than that is corrupt, not a

@@ -12,7 +12,7 @@ namespace wire::pipeline {
 
 struct spooled_item {
     std::string feed;
-    std::string dedup_id;  // hex; "" for dead letters (never deduplicated)
+    std::string dedup_id;                        // hex; "" for dead letters (never deduplicated)
     std::string uri, version, signal, headline;  // for logs and for answers after a restart
     std::vector<producer::outgoing_message> messages;
 };

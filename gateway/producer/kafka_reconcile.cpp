@@ -16,8 +16,8 @@ struct handle_deleter {
     }
 };
 using consumer_ptr = std::unique_ptr<rd_kafka_t, handle_deleter>;
-using list_ptr =
-    std::unique_ptr<rd_kafka_topic_partition_list_t, decltype(&rd_kafka_topic_partition_list_destroy)>;
+using list_ptr = std::unique_ptr<rd_kafka_topic_partition_list_t,
+                                 decltype(&rd_kafka_topic_partition_list_destroy)>;
 
 bool is_connection_property(const std::string& key) {
     for (const char* prefix : {"bootstrap.servers", "security.", "sasl.", "ssl.", "socket.",
@@ -110,8 +110,7 @@ reconcile_result find_records(const kafka_properties& props, const std::vector<s
         }
         // -1: no message at or after since_ms.
         if (tp.offset < 0 || tp.offset >= high) continue;
-        rd_kafka_topic_partition_list_add(assign.get(), tp.topic, tp.partition)->offset =
-            tp.offset;
+        rd_kafka_topic_partition_list_add(assign.get(), tp.topic, tp.partition)->offset = tp.offset;
         end[{tp.topic, tp.partition}] = high;
     }
     if (end.empty()) return out;
@@ -144,7 +143,8 @@ reconcile_result find_records(const kafka_properties& props, const std::vector<s
                 v)
                 out.found.emplace(topic, std::string(static_cast<const char*>(v), n));
         }
-        if (it != end.end() && (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF || m->offset + 1 >= it->second))
+        if (it != end.end() &&
+            (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF || m->offset + 1 >= it->second))
             end.erase(it);
         rd_kafka_message_destroy(m);
     }

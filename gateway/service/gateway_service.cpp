@@ -65,7 +65,6 @@ std::string spool_id(const std::string& dir) {
     return out ? std::string(buf) : std::string();
 }
 
-
 }  // namespace
 
 gateway_service::gateway_service(config::gateway_config cfg, std::string config_path)
@@ -81,10 +80,12 @@ gateway_service::gateway_service(config::gateway_config cfg, std::string config_
                       "Producers replaced after a fatal librdkafka error");
     registry_.gauge_callback("wiregate_ready", "1 when /readyz answers 200",
                              [this] { return not_ready().empty() ? 1.0 : 0.0; });
-    registry_.gauge_callback("wiregate_spool_depth", "Spooled stories Kafka has not acknowledged",
-                             [this] { return spool_ ? static_cast<double>(spool_->depth()) : 0.0; });
-    registry_.gauge_callback("wiregate_spool_bytes", "Bytes of spool segment files on disk",
-                             [this] { return spool_ ? static_cast<double>(spool_->bytes()) : 0.0; });
+    registry_.gauge_callback(
+        "wiregate_spool_depth", "Spooled stories Kafka has not acknowledged",
+        [this] { return spool_ ? static_cast<double>(spool_->depth()) : 0.0; });
+    registry_.gauge_callback(
+        "wiregate_spool_bytes", "Bytes of spool segment files on disk",
+        [this] { return spool_ ? static_cast<double>(spool_->bytes()) : 0.0; });
     registry_.gauge_callback(
         "wiregate_spool_oldest_age_seconds", "Age of the oldest story Kafka has not acknowledged",
         [this] {
@@ -93,8 +94,9 @@ gateway_service::gateway_service(config::gateway_config cfg, std::string config_
         });
     registry_.gauge_callback("wiregate_spool_full", "1 when the spool refuses new stories",
                              [this] { return spool_ && spool_->full() ? 1.0 : 0.0; });
-    registry_.gauge_callback("wiregate_stories_held", "Embargoed stories held in the spool",
-                             [this] { return delivery_ ? static_cast<double>(delivery_->held()) : 0.0; });
+    registry_.gauge_callback(
+        "wiregate_stories_held", "Embargoed stories held in the spool",
+        [this] { return delivery_ ? static_cast<double>(delivery_->held()) : 0.0; });
     registry_.gauge_callback("wiregate_dedup_entries", "Story versions in the dedup window",
                              [this] { return dedup_ ? static_cast<double>(dedup_->size()) : 0.0; });
 }

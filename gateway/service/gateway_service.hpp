@@ -15,8 +15,8 @@
 #include <boost/asio/io_context.hpp>
 
 #include "config/config.hpp"
-#include "metrics/metrics.hpp"
 #include "dedup/dedup_store.hpp"
+#include "metrics/metrics.hpp"
 #include "pipeline/delivery.hpp"
 #include "pipeline/pipeline.hpp"
 #include "producer/kafka_producer.hpp"
@@ -73,7 +73,8 @@ class gateway_service {
     std::string build_producer();
     std::string unavailable() const;
     std::string open_spool();
-    bool kafka_stale() const;  // no fresh broker metadata  // spool, dedup window and delivery; "" or what went wrong
+    bool kafka_stale() const;  // no fresh broker metadata  // spool, dedup window and delivery; ""
+                               // or what went wrong
     void health_loop();
     void check_health();
     void stop_threads();

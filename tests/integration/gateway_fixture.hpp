@@ -22,8 +22,7 @@ class gateway_test : public ::testing::Test {
         svc_ = std::make_unique<service::gateway_service>(cfg_, "");
         auto err = svc_->start();
         ASSERT_EQ(err, "") << "the gateway did not start";
-        ASSERT_TRUE(eventually([&] { return svc_->not_ready().empty(); },
-                               std::chrono::seconds(30)))
+        ASSERT_TRUE(eventually([&] { return svc_->not_ready().empty(); }, std::chrono::seconds(30)))
             << "not ready: " << (svc_->not_ready().empty() ? "" : svc_->not_ready().front());
     }
     void TearDown() override {

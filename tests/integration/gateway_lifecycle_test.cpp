@@ -56,6 +56,7 @@ TEST_F(GatewayLifecycle, ReloadChangesRoutingAndCredentialsWithoutDroppingTheCon
     add_feed(cfg_, "f", "ninjs");
     const std::string extra = topics_.desk + ".reloaded";
     cfg_.routing.topics.push_back(extra);  // created at start, used only after the reload
+    cfg_.dedup.enabled = false;            // the same story is posted again after the reload
     start_gateway();
     http_client c(port());
     ASSERT_EQ(c.post_story("f", "key-f", story_body()).status, 200);

@@ -21,24 +21,34 @@ namespace {
 
 std::string config_yaml(const std::string& key, const std::string& topic_a,
                         const std::string& topic_b, bool route_to_b) {
-    std::string y = "gateway: {instance: proc-test, log_level: info, drain_timeout_ms: 10000}\n"
-                    "listeners:\n"
-                    "  http: [{name: ingest, address: 127.0.0.1, port: 0}]\n"
-                    "  admin: {address: 127.0.0.1, port: 0}\n"
-                    "feeds:\n"
-                    "  - id: p\n    agency: ap\n    format: ninjs\n"
-                    "    auth: {api_keys: [{value: " + key + "}]}\n"
-                    "routing:\n"
-                    "  topics: [" + topic_a + ", " + topic_b + "]\n"
-                    "  default_topics: [" + topic_a + "]\n"
-                    "  rejected_topic: " + topic_a + "\n"
-                    "  rules:\n";
+    std::string y =
+        "gateway: {instance: proc-test, log_level: info, drain_timeout_ms: 10000}\n"
+        "listeners:\n"
+        "  http: [{name: ingest, address: 127.0.0.1, port: 0}]\n"
+        "  admin: {address: 127.0.0.1, port: 0}\n"
+        "feeds:\n"
+        "  - id: p\n    agency: ap\n    format: ninjs\n"
+        "    auth: {api_keys: [{value: " +
+        key +
+        "}]}\n"
+        "routing:\n"
+        "  topics: [" +
+        topic_a + ", " + topic_b +
+        "]\n"
+        "  default_topics: [" +
+        topic_a +
+        "]\n"
+        "  rejected_topic: " +
+        topic_a +
+        "\n"
+        "  rules:\n";
     if (route_to_b)
         y += "    - {name: b, match: {feed: [p]}, topics: [" + topic_b + "]}\n";
     else
         y += "    - {name: a, match: {feed: [p]}, topics: [" + topic_a + "]}\n";
     y += "kafka:\n  brokers: " + test_brokers() +
          "\n  create_topics: {partitions: 1, replication_factor: 1}\n";
+    y += "dedup:\n  enabled: false\n";  // the same story is posted before and after SIGHUP
     return y;
 }
 
@@ -88,10 +98,12 @@ TEST(GatewayProcess, SighupReloadsCredentialsAndRoutingAndSigtermDrainsWithExitZ
     auto log = child.read_until("\"event\":\"started\"");
     const int port = port_from(log, "ingest_port"), admin = port_from(log, "admin_port");
     ASSERT_GT(port, 0) << log;
-    ASSERT_TRUE(eventually([&] {
-        http_client c(static_cast<std::uint16_t>(admin));
-        return c.request("GET", "/readyz", "").status == 200;
-    }, 30s));
+    ASSERT_TRUE(eventually(
+        [&] {
+            http_client c(static_cast<std::uint16_t>(admin));
+            return c.request("GET", "/readyz", "").status == 200;
+        },
+        30s));
     auto story = read_file(fixtures_dir() / "ninjs/good/001-text-2x.json");
     http_client client(static_cast<std::uint16_t>(port));
     auto first = client.post_story("p", "first-key", story);

@@ -61,8 +61,8 @@ class http_client {
                         const std::string& body,
                         const std::vector<std::pair<std::string, std::string>>& headers = {});
     /// POST to /v1/feeds/<feed>/stories with "Authorization: Bearer <key>".
-    http_answer post_story(const std::string& feed, const std::string& key,
-                           const std::string& body, const std::string& content_type = "",
+    http_answer post_story(const std::string& feed, const std::string& key, const std::string& body,
+                           const std::string& content_type = "",
                            const std::vector<std::pair<std::string, std::string>>& extra = {});
     /// True once the server closed the connection (reads EOF within the timeout).
     bool closed_by_server(std::chrono::milliseconds timeout);

@@ -32,14 +32,16 @@ handle_ptr make_handle(rd_kafka_type_t type, const std::string& brokers) {
     return {rk, rd_kafka_destroy};
 }
 
-// Number of partitions with a leader, or -1 when the topic is unknown.
-int partitions_with_leader(rd_kafka_t* rk, const std::string& topic) {
+// Number of partitions with a leader, or -1 when the topic is unknown; `total` (when given)
+// receives the number of partitions, led or not.
+int partitions_with_leader(rd_kafka_t* rk, const std::string& topic, int* total = nullptr) {
     rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
     const rd_kafka_metadata_t* md = nullptr;
     int count = -1;
     if (rd_kafka_metadata(rk, 0, rkt, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
         if (md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR) {
             count = 0;
+            if (total) *total = md->topics[0].partition_cnt;
             for (int i = 0; i < md->topics[0].partition_cnt; ++i)
                 if (md->topics[0].partitions[i].leader >= 0) ++count;
         }
@@ -106,8 +108,11 @@ std::string create_topic(const std::string& brokers, const std::string& topic, i
 std::vector<consumed_message> consume(const std::string& brokers, const std::string& topic,
                                       std::size_t expected, std::chrono::milliseconds timeout) {
     auto rk = make_handle(RD_KAFKA_CONSUMER, brokers);
-    int partitions = partitions_with_leader(rk.get(), topic);
-    if (partitions <= 0) throw std::runtime_error("consume: topic " + topic + " not found");
+    // Every partition, led or not: a topic created a moment ago may still be electing a leader
+    // for one of them, and skipping it would lose its messages from the count.
+    int partitions = 0;
+    if (partitions_with_leader(rk.get(), topic, &partitions) < 0 || partitions <= 0)
+        throw std::runtime_error("consume: topic " + topic + " not found");
     // assign() without a group: no offsets are committed, nothing is shared between tests.
     rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(partitions);
     for (int p = 0; p < partitions; ++p)
@@ -157,11 +162,11 @@ void produce_one(const std::string& brokers, const std::string& topic, const std
     for (const auto& [k, v] : headers)
         rd_kafka_header_add(hs, k.data(), static_cast<ssize_t>(k.size()), v.data(),
                             static_cast<ssize_t>(v.size()));
-    auto err = rd_kafka_producev(
-        rk.get(), RD_KAFKA_V_TOPIC(topic.c_str()),
-        RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
-        RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(hs), RD_KAFKA_V_END);
+    auto err = rd_kafka_producev(rk.get(), RD_KAFKA_V_TOPIC(topic.c_str()),
+                                 RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
+                                 RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                                 RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(hs),
+                                 RD_KAFKA_V_END);
     if (err) {
         rd_kafka_headers_destroy(hs);
         throw std::runtime_error(std::string("produce: ") + rd_kafka_err2str(err));

@@ -36,10 +36,11 @@ TEST(DeliveryConfig, BadValuesNameTheirKey) {
     sections s;
     s.feeds = "feeds:\n  - id: ap\n    embargo: later\n    auth: {api_keys: [{value: k}]}\n";
     s.routing += "  alerts_topic: wire.alerts\n  warnings_topic: 'bad topic'\n";
-    s.extra = "spool: {dir: '', fsync: sometimes, max_bytes: 10, colour: red}\n"
-              "dedup: {window_hours: 0}\n";
+    s.extra =
+        "spool: {dir: '', fsync: sometimes, max_bytes: 10, colour: red}\n"
+        "dedup: {window_hours: 0}\n";
     auto r = load(s.text());
-    EXPECT_PROBLEM(r, "feeds[0].embargo", "expected one of hold, mark");
+    EXPECT_PROBLEM(r, "feeds[0].embargo", "expected hold or mark");
     EXPECT_PROBLEM(r, "routing.alerts_topic", "not in routing.topics");
     EXPECT_PROBLEM(r, "routing.warnings_topic", "not a Kafka topic name");
     EXPECT_PROBLEM(r, "spool.dir", "must not be empty");
