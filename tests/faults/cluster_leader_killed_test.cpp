@@ -39,6 +39,7 @@ TEST(Faults, ClusterLeaderOfBusiestPartitionKilled) {
     const std::size_t at_fault = load.accepted();
     const auto killed = steady::now();
     kafka.kill_node(victim);
+    EXPECT_LT(load.accepted(), load.total()) << "the load was over before the fault struck";
 
     // Failover: a surviving replica leads the partition (the dead node is fenced after
     // broker.session.timeout.ms, 6 s in scripts/kafka).

@@ -23,6 +23,7 @@ TEST(Faults, GatewayKilledMidLoadAndRestarted) {
     ASSERT_TRUE(load.wait_accepted(load.total() / 4, 120s)) << load.summary();
     const std::size_t at_fault = load.accepted();
     gw.kill9();
+    EXPECT_LT(load.accepted(), load.total()) << "the load was over before the fault struck";
     const auto restarted = steady::now();
     ASSERT_NO_THROW(gw.start());  // same config: same ports, same spool folder
     load.wait();
