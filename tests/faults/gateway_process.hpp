@@ -26,6 +26,10 @@ std::uint16_t free_port();
 //     max_bytes: <max_bytes>
 //     fsync: always        # always | interval | never
 //     ack_wait_ms: 2000    # a request waits this long for Kafka, then answers "spooled" (2xx)
+//
+// The delivery branch's spool also reads segment_bytes (default 64 MiB). Should it reserve
+// whole segments up front, SpoolDiskFillsUp's 4 MiB tmpfs needs `segment_bytes: 1048576` here
+// too, or the disk is "full" before the first story.
 // ---------------------------------------------------------------------------------------------
 std::string spool_section(const std::string& dir, std::uint64_t max_bytes);
 /// True when spool_section() returns a section (the gateway under test has a spool).
