@@ -40,49 +40,46 @@ bool spool_enabled() { return !spool_section("/", 1).empty(); }
 
 namespace {
 
+// log_level info: one `story` line per item, which is what one reads after a failed count.
+// publish_timeout_ms stays at the production default so that an outage shorter than it is ridden
+// out inside the producer; retry_after_seconds 1 because our senders retry sooner anyway.
+constexpr const char* k_config_template =
+    R"(gateway: {instance: faults-@SCENARIO@, log_level: info, drain_timeout_ms: 10000}
+listeners:
+  http: [{name: ingest, address: 127.0.0.1, port: @INGEST@}]
+  admin: {address: 127.0.0.1, port: @ADMIN@}
+feeds:
+  - id: @FEED@
+    format: ninjs
+    profile: generic
+    auth: {api_keys: [{value: @KEY@}]}
+routing:
+  topics: [@TOPIC@, wire.rejected]
+  default_topics: [@TOPIC@]
+  rejected_topic: wire.rejected
+kafka:
+  brokers: @BROKERS@
+  create_topics: {partitions: 3, replication_factor: @RF@}
+  metadata_refresh_ms: 2000
+limits:
+  publish_timeout_ms: 30000
+  retry_after_seconds: 1
+)";
+
 std::string config_yaml(const gateway_options& o, std::uint16_t ingest, std::uint16_t admin) {
-    const std::string rf = std::to_string(o.replication);
-    // log_level info: one `story` line per item, which is what one reads after a failed count.
-    // publish_timeout_ms stays at the production default so that an outage shorter than it is
-    // ridden out inside the producer; retry_after_seconds 1 because our senders retry sooner.
-    return "gateway: {instance: faults-" + o.scenario +
-           ", log_level: info, drain_timeout_ms: 10000}\n"
-           "listeners:\n"
-           "  http: [{name: ingest, address: 127.0.0.1, port: " +
-           std::to_string(ingest) +
-           "}]\n"
-           "  admin: {address: 127.0.0.1, port: " +
-           std::to_string(admin) +
-           "}\n"
-           "feeds:\n"
-           "  - id: " +
-           std::string(k_feed) +
-           "\n"
-           "    format: ninjs\n"
-           "    profile: generic\n"
-           "    auth: {api_keys: [{value: " +
-           std::string(k_api_key) +
-           "}]}\n"
-           "routing:\n"
-           "  topics: [" +
-           o.topic +
-           ", wire.rejected]\n"
-           "  default_topics: [" +
-           o.topic +
-           "]\n"
-           "  rejected_topic: wire.rejected\n"
-           "kafka:\n"
-           "  brokers: " +
-           o.brokers +
-           "\n"
-           "  create_topics: {partitions: 3, replication_factor: " +
-           rf +
-           "}\n"
-           "  metadata_refresh_ms: 2000\n"
-           "limits:\n"
-           "  publish_timeout_ms: 30000\n"
-           "  retry_after_seconds: 1\n" +
-           spool_section(o.spool_dir.string(), o.spool_max_bytes);
+    std::string y = k_config_template;
+    const std::pair<std::string, std::string> vars[] = {{"@SCENARIO@", o.scenario},
+                                                        {"@INGEST@", std::to_string(ingest)},
+                                                        {"@ADMIN@", std::to_string(admin)},
+                                                        {"@FEED@", k_feed},
+                                                        {"@KEY@", k_api_key},
+                                                        {"@TOPIC@", o.topic},
+                                                        {"@BROKERS@", o.brokers},
+                                                        {"@RF@", std::to_string(o.replication)}};
+    for (const auto& [name, value] : vars)
+        for (auto at = y.find(name); at != std::string::npos; at = y.find(name, at + value.size()))
+            y.replace(at, name.size(), value);
+    return y + spool_section(o.spool_dir.string(), o.spool_max_bytes);
 }
 
 }  // namespace
