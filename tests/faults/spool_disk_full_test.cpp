@@ -94,7 +94,9 @@ TEST(Faults, SpoolDiskFillsUp) {
     const auto restarted = steady::now();
     kafka.start_node(1);
     // After the broker is back, pushing works again (retried until accepted).
-    story_load after({scenario, gw.ingest_port(), 20 + 5000, 20, 4});
+    load_options after_opts{scenario, gw.ingest_port(), 20 + 5000, 20, 4};
+    after_opts.deadline = 120s;  // the spool must drain and make room within it
+    story_load after(after_opts);
     after.start();
     after.wait();
     EXPECT_EQ(after.accepted(), after.total()) << "no recovery: " << after.summary();
