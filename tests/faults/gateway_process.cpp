@@ -28,12 +28,10 @@ std::uint16_t free_port() {
 }
 
 std::string spool_section(const std::string& dir, std::uint64_t max_bytes) {
-    // Switched off until the gateway reads `spool:` (see the header). To switch on, return:
-    //   "spool:\n  dir: " + dir + "\n  max_bytes: " + std::to_string(max_bytes) +
-    //   "\n  fsync: always\n  ack_wait_ms: 2000\n"
-    (void)dir;
-    (void)max_bytes;
-    return "";
+    // Small segments: acknowledged ones are deleted as the broker catches up, so a spool on a
+    // full disk gets its space back (the active segment is never deleted).
+    return "spool:\n  dir: " + dir + "\n  max_bytes: " + std::to_string(max_bytes) +
+           "\n  segment_bytes: 262144\n  fsync: always\n  ack_wait_ms: 2000\n";
 }
 
 bool spool_enabled() { return !spool_section("/", 1).empty(); }

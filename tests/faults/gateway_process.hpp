@@ -16,20 +16,8 @@ namespace wire::faults {
 std::uint16_t free_port();
 
 // ---------------------------------------------------------------------------------------------
-// SPOOL SWITCH. The `spool:` config section of the durable spool being built on the delivery
-// branch. It returns "" for now: the binary this branch builds does not know the key yet, and
-// `check-config` refuses unknown keys. When the spool lands, return the section below (and only
-// here): the scenarios then run with it, and SpoolDiskFillsUp can pass.
-//
-//   spool:
-//     dir: <dir>
-//     max_bytes: <max_bytes>
-//     fsync: always        # always | interval | never
-//     ack_wait_ms: 2000    # a request waits this long for Kafka, then answers "spooled" (2xx)
-//
-// The delivery branch's spool also reads segment_bytes (default 64 MiB). Should it reserve
-// whole segments up front, SpoolDiskFillsUp's 4 MiB tmpfs needs `segment_bytes: 1048576` here
-// too, or the disk is "full" before the first story.
+// The gateway's `spool:` section for a scenario (segments kept small so that a full disk gets
+// its space back as Kafka acknowledges).
 // ---------------------------------------------------------------------------------------------
 std::string spool_section(const std::string& dir, std::uint64_t max_bytes);
 /// True when spool_section() returns a section (the gateway under test has a spool).
