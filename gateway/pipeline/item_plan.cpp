@@ -43,15 +43,16 @@ dedup::key version_key(const adapters::story& s, const std::string& raw_sha256, 
     return dedup::make_key(text);
 }
 
-idempotency claim_idempotency_key(const plan_context& ctx, std::optional<dedup::key>& claimed) {
+idempotency check_idempotency_key(const plan_context& ctx, std::optional<dedup::key>& key) {
     if (!ctx.dedup || ctx.sub.idempotency_key.empty()) return idempotency::fresh;
     auto k = dedup::make_key(std::string("idem") + k_sep + ctx.feed.id + k_sep +
                              ctx.sub.idempotency_key);
-    auto r = ctx.dedup->claim(k, ctx.raw_sha256.substr(0, 32), now_ms());
-    if (r.first) {
-        claimed = k;
-        return idempotency::fresh;
-    }
+    const auto now = now_ms();
+    key = k;
+    if (!ctx.dedup->contains(k, now)) return idempotency::fresh;
+    // Known: claim() does not write again and hands back the first body's hash.
+    auto r = ctx.dedup->claim(k, ctx.raw_sha256.substr(0, 32), now);
+    key.reset();
     return r.aux == ctx.raw_sha256.substr(0, 32) ? idempotency::repeat : idempotency::reused;
 }
 
@@ -77,8 +78,16 @@ item_plan plan_item(const plan_context& ctx, adapters::item_result& result, std:
             const auto now = now_ms();
             if (ctx.dedup) {
                 auto k = version_key(*story, ctx.raw_sha256, index);
-                if (!ctx.dedup->claim(k, {}, now).first) {
+                if (ctx.dedup->contains(k, now)) {
                     it.status = "duplicate";
+                    return plan;
+                }
+                if (!ctx.inflight->try_begin(k)) {
+                    it.status = "failed";
+                    it.error_code = "in_progress";
+                    it.error_message =
+                        "the same story version is being accepted on another "
+                        "request; retry";
                     return plan;
                 }
                 plan.claim = k;

@@ -22,14 +22,20 @@ namespace {
 
 using clock = std::chrono::steady_clock;
 
+std::int64_t unix_now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
 // Shared by every item's delivery callback of one submission; the last one to finish answers.
 struct request_state {
     std::mutex mu;
     outcome result;
-    std::vector<bool> whole_document_error;         // per item: refused before any story existed
-    std::vector<std::optional<dedup::key>> claims;  // per item: released if the item fails
-    std::optional<dedup::key> idempotency_claim;
+    std::vector<bool> whole_document_error;     // per item: refused before any story existed
+    std::optional<dedup::key> idempotency_key;  // claimed when the request is accepted
     dedup::dedup_store* dedup = nullptr;
+    std::string body_hash;        // first 32 hex digits of the body's SHA-256 (Idempotency-Key aux)
     std::atomic<int> pending{1};  // +1 held by submit() until it has handed every item on
     completion done;
     clock::time_point started = clock::now();
@@ -103,12 +109,11 @@ void finish(const std::shared_ptr<request_state>& st) {
             m.duplicates.inc({st->feed});
         else if (it.status == "rejected")
             m.rejected.inc({st->feed, it.error_code});
-        // Not accepted after all: a retry of this version must not be called a duplicate.
-        if (it.status == "failed" && st->dedup && st->claims[i]) st->dedup->release(*st->claims[i]);
         log_item(st->feed, it);
     }
-    if (o.http_status == 503 && st->dedup && st->idempotency_claim)
-        st->dedup->release(*st->idempotency_claim);
+    // Accepted (nothing failed): a retry with this key is a repeat from now on.
+    if (o.http_status != 503 && st->dedup && st->idempotency_key)
+        st->dedup->claim(*st->idempotency_key, st->body_hash, unix_now_ms());
     m.delivery_latency.observe({},
                                std::chrono::duration<double>(clock::now() - st->started).count());
     st->done(std::move(o));
@@ -138,7 +143,12 @@ pipeline_metrics::pipeline_metrics(metrics::registry& r)
           {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30})) {}
 
 pipeline::pipeline(pipeline_deps deps, metrics::registry& registry)
-    : deps_(std::move(deps)), metrics_(registry) {}
+    : deps_(std::move(deps)),
+      metrics_(registry),
+      inflight_owner_(std::make_unique<inflight_versions>()),
+      inflight_(*inflight_owner_) {}
+
+pipeline::~pipeline() = default;
 
 void pipeline::submit(submission s, completion done) {
     const auto& feed = *s.feed;
@@ -161,15 +171,16 @@ void pipeline::submit(submission s, completion done) {
     st->dedup = deps_.dedup;
     st->result.format = norm.format;
     st->result.items.resize(norm.items.size());
-    st->claims.resize(norm.items.size());
     st->whole_document_error.assign(norm.items.size(), norm.format.empty());
     metrics_.received.inc({feed.id}, static_cast<double>(norm.items.size()));
 
     const std::string raw_sha = adapters::sha256_hex(s.body);
-    plan_context ctx{feed, deps_.router(), deps_.dedup, deps_.can_hold, s, raw_sha, norm.format};
+    st->body_hash = raw_sha.substr(0, 32);
+    plan_context ctx{feed, deps_.router(), deps_.dedup, &inflight_, deps_.can_hold,
+                     s,    raw_sha,        norm.format};
     // An Idempotency-Key seen before with the same body: every item is a duplicate. With
     // another body: the key is being reused for something else, which is the sender's bug.
-    switch (claim_idempotency_key(ctx, st->idempotency_claim)) {
+    switch (check_idempotency_key(ctx, st->idempotency_key)) {
         case idempotency::fresh:
             break;
         case idempotency::repeat:
@@ -182,7 +193,6 @@ void pipeline::submit(submission s, completion done) {
             it.error_code = "idempotency_key_reused";
             it.error_message = "this Idempotency-Key was used before for a different body";
             st->whole_document_error.assign(1, true);
-            st->idempotency_claim.reset();  // not ours to release
             return release(st);
         }
     }
@@ -192,28 +202,34 @@ void pipeline::submit(submission s, completion done) {
         {
             std::lock_guard lk(st->mu);
             st->result.items[i] = plan.outcome;
-            st->claims[i] = plan.claim;
         }
         if (plan.item.messages.empty()) continue;
         st->pending.fetch_add(1);
-        deps_.deliver->deliver(std::move(plan.item), plan.not_before_ms,
-                               [st, i, dead = plan.dead_letter](delivery_result r) {
-                                   {
-                                       std::lock_guard lk(st->mu);
-                                       auto& it = st->result.items[i];
-                                       if (r.status == "failed") {
-                                           it.status = "failed";
-                                           it.error_code = r.error_code;
-                                           it.error_message = r.error_message;
-                                           if (r.error_code.rfind("spool_", 0) != 0)
-                                               st->metrics->produce_errors.inc({r.error_code});
-                                       } else if (!dead) {
-                                           it.status = r.status;
-                                           it.topics = std::move(r.topics);
-                                       }
-                                   }
-                                   release(st);
-                               });
+        deps_.deliver->deliver(
+            std::move(plan.item), plan.not_before_ms,
+            [this, st, i, dead = plan.dead_letter, claim = plan.claim](delivery_result r) {
+                // Durable (or in Kafka) now: claim the version; copies then
+                // meet the window ("duplicate"). A failure claims nothing.
+                if (claim) {
+                    if (r.status != "failed") deps_.dedup->claim(*claim, {}, unix_now_ms());
+                    inflight_.end(*claim);
+                }
+                {
+                    std::lock_guard lk(st->mu);
+                    auto& it = st->result.items[i];
+                    if (r.status == "failed") {
+                        it.status = "failed";
+                        it.error_code = r.error_code;
+                        it.error_message = r.error_message;
+                        if (r.error_code.rfind("spool_", 0) != 0)
+                            st->metrics->produce_errors.inc({r.error_code});
+                    } else if (!dead) {
+                        it.status = r.status;
+                        it.topics = std::move(r.topics);
+                    }
+                }
+                release(st);
+            });
     }
     release(st);
 }

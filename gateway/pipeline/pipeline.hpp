@@ -75,6 +75,7 @@ struct pipeline_metrics {
 /// Where the pipeline gets its moving parts. Each getter returns the current one: SIGHUP swaps
 /// the router, a fatal producer error swaps the producer.
 class delivery;
+class inflight_versions;
 
 struct pipeline_deps {
     std::function<std::shared_ptr<const routing::router>()> router;
@@ -88,6 +89,7 @@ struct pipeline_deps {
 class pipeline {
   public:
     pipeline(pipeline_deps deps, metrics::registry& registry);
+    ~pipeline();
     /// Normalises, routes and produces; `done` runs exactly once, on a producer thread or
     /// (when nothing reached Kafka) on the caller's thread. Never throws.
     void submit(submission s, completion done);
@@ -95,6 +97,8 @@ class pipeline {
   private:
     pipeline_deps deps_;
     pipeline_metrics metrics_;
+    std::unique_ptr<inflight_versions> inflight_owner_;
+    inflight_versions& inflight_;
 };
 
 }  // namespace wire::pipeline
