@@ -2,12 +2,13 @@
 // that lets them survive a restart.
 #include "dedup/dedup_store.hpp"
 
+#include "spool/record_bytes.hpp"
+
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <boost/crc.hpp>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -100,22 +101,9 @@ class fifo_map {
     std::uint64_t next_seq_ = 0;
 };
 
-void put_le(std::string& out, std::uint64_t v, int bytes) {
-    for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-
-std::uint64_t get_le(std::string_view in, std::size_t pos, int bytes) {
-    std::uint64_t v = 0;
-    for (int i = 0; i < bytes; ++i)
-        v |= std::uint64_t(static_cast<unsigned char>(in[pos + i])) << (8 * i);
-    return v;
-}
-
-std::uint32_t crc_of(std::string_view bytes) {
-    boost::crc_32_type crc;
-    crc.process_bytes(bytes.data(), bytes.size());
-    return crc.checksum();
-}
+using spool::bytes::crc_of;
+using spool::bytes::get_le;
+using spool::bytes::put_le;
 
 // Appends one record: the aux goes into claims, the version into version records.
 void encode(std::string& out, std::uint8_t type, const key& k, std::int64_t time,

@@ -1,10 +1,11 @@
 #include "spool/segment.hpp"
 
+#include "spool/record_bytes.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <boost/crc.hpp>
 #include <cerrno>
 #include <cstdio>
 #include <filesystem>
@@ -15,23 +16,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-void put_le(std::string& out, std::uint64_t v, int bytes) {
-    for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-
-// Callers check the bounds first.
-std::uint64_t get_le(std::string_view in, std::size_t pos, int bytes) {
-    std::uint64_t v = 0;
-    for (int i = 0; i < bytes; ++i)
-        v |= std::uint64_t(static_cast<unsigned char>(in[pos + i])) << (8 * i);
-    return v;
-}
-
-std::uint32_t crc_of(std::string_view bytes) {
-    boost::crc_32_type crc;
-    crc.process_bytes(bytes.data(), bytes.size());
-    return crc.checksum();
-}
+using bytes::crc_of;
+using bytes::get_le;
+using bytes::put_le;
 
 void finish(std::string& out, std::size_t start) {
     put_le(out, crc_of(std::string_view(out).substr(start + 4)), 4);
