@@ -4,8 +4,8 @@
 Starts `wiregate serve` (temporary config and spool, topics of its own on $WIREGATE_TEST_BROKERS),
 posts four versions of one AP story (new, update, correction, kill) and a malformed document,
 then produces an old version again and a message that is not an envelope straight to the desk
-topic. Runs docs/examples/desk_consumer.py on the desk and dead-letter topics and the guide's
-kcat one-liner, and checks every line they print.
+topic. Runs docs/examples/desk_consumer.py on the desk, alerts and dead-letter topics, the
+guide's kcat one-liner and `wiregate tail`, and checks every line they print.
 
   check_desk_consumer.py --wiregate build/bin/wiregate --consumer docs/examples/desk_consumer.py \
       --fixtures tests/fixtures
@@ -130,6 +130,16 @@ def main():
             problems.append(f"kcat line {i}: {line!r}")
     if code != 0 or len(lines) != 4:
         problems.append(f"kcat: exit {code}, {len(lines)} lines: {err[-300:]}")
+
+    # wiregate tail on the same desk topic: real envelopes, one line each.
+    code, lines, err = run([args.wiregate, "tail", "--brokers", brokers, "--topic", DESK,
+                            "--from-beginning", "--max", "6", "--timeout-ms", "60000"])
+    signals = ["new", "update", "CORRECTION", "KILL", "update", "UNREADABLE"]
+    for i, (line, signal) in enumerate(zip(lines, signals)):
+        if f" {signal} " not in line or not line.endswith(f"  {DESK}/0@{i}"):
+            problems.append(f"wiregate tail line {i}: {line!r}, expected {signal}")
+    if code != 0 or len(lines) != 6 or "  ap        U4  new         NATO chief" not in lines[0]:
+        problems.append(f"wiregate tail: exit {code}: {lines} {err[-300:]}")
 
     for p in problems:
         print(p)
