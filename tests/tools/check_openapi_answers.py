@@ -3,7 +3,8 @@
 
 Starts `wiregate serve` on free ports with a temporary config and spool (the broker is
 $WIREGATE_TEST_BROKERS; topics of its own), sends requests that provoke each answer the API
-documents (200, 207, 400, 401, 403, 404, 405, 413, 415, 422, 431 and the admin endpoints; the
+documents (200, 207, 400, 401, 403, 404, 405, 413, 415, 422, 429, 431, 503 and the admin
+endpoints; 429 and 503 from gateways whose broker does not exist; the
 HMAC-signed request goes through docs/examples/post_signed.sh, the shell the agency guide
 shows), and checks that every answer's status is declared for its operation, that its body
 validates against the declared JSON schema and that required headers (Retry-After, Allow) are
@@ -62,6 +63,30 @@ kafka: {{brokers: "{brokers}", create_topics: {{partitions: 1, replication_facto
 limits: {{max_body_bytes: 262144, max_inflight_bytes: 262144, max_header_bytes: 8192}}
 spool: {{dir: "{spool}"}}
 """
+
+
+def no_kafka_yaml(spool):
+    """Brokers that do not exist: with a spool, requests wait ack_wait_ms and are spooled (one at
+    a time: max_inflight_requests 1); without one, the gateway is unavailable."""
+    spool_part = f'spool: {{dir: "{spool}", ack_wait_ms: 3000}}' if spool else ""
+    return f"""
+gateway: {{drain_timeout_ms: 2000}}
+listeners:
+  http: [{{name: ingest, address: 127.0.0.1, port: 0}}]
+  admin: {{address: 127.0.0.1, port: 0}}
+feeds:
+  - {{id: nj, format: ninjs, auth: {{api_keys: [{{value: key-nj}}]}}}}
+routing: {{topics: [{TOPIC}, {REJECTED}], default_topics: [{TOPIC}], rejected_topic: {REJECTED}}}
+kafka: {{brokers: "127.0.0.1:1", metadata_refresh_ms: 100}}
+limits: {{max_inflight_requests: 1, retry_after_seconds: 7}}
+{spool_part}
+"""
+
+
+def metric(port, name):
+    text = request(port, "GET", "/metrics")[2].decode()
+    m = re.search(rf"^{name} ([0-9.e+]+)$", text, re.M)
+    return float(m.group(1)) if m else None
 
 
 class Gateway:
@@ -284,6 +309,46 @@ def main():
         code = gw.stop()
         if code != 0:
             problems.append(f"the gateway exited {code} after SIGTERM")
+
+    # Kafka away. With a spool: one request waits for Kafka (then "spooled"), a second one at
+    # the same time is over max_inflight_requests: 429. Without a spool: 503.
+    nj_path = "/v1/feeds/nj/stories"
+    nj = {"Authorization": "Bearer key-nj", "Content-Type": "application/json"}
+    for spool in (pathlib.Path(tmp.name) / "spool-no-kafka", None):
+        cfg.write_text(no_kafka_yaml(spool), encoding="utf-8")
+        gw = Gateway(args.wiregate, str(cfg))
+        try:
+            if spool:
+                held = {}
+                body = json.dumps(ninjs(fixtures, f"urn:openapi:{RUN}:spooled")).encode()
+                t = threading.Thread(target=lambda: held.update(
+                    r=request(gw.ingest, "POST", nj_path, body, nj)))
+                t.start()
+                deadline = time.time() + 20
+                while metric(gw.admin, "wiregate_inflight_requests") != 1 and time.time() < deadline:
+                    time.sleep(0.05)
+                expect("a second request while one waits for Kafka", 429, "POST", nj_path,
+                       *request(gw.ingest, "POST", nj_path, body, nj))
+                t.join(30)
+                expect("a request Kafka did not acknowledge in time", 200, "POST", nj_path,
+                       *held["r"], item_status=["spooled"])
+            else:
+                body = json.dumps(ninjs(fixtures, f"urn:openapi:{RUN}:nokafka")).encode()
+                deadline = time.time() + 20
+                while True:  # the gateway may still be waiting for its first metadata
+                    r = request(gw.ingest, "POST", nj_path, body, nj)
+                    if r[0] == 503 or time.time() > deadline:
+                        break
+                    time.sleep(0.1)
+                expect("Kafka unreachable without a spool", 503, "POST", nj_path, *r)
+                if r[1].get("retry-after") != "7":
+                    problems.append(f"503: Retry-After {r[1].get('retry-after')!r}, expected '7'")
+        finally:
+            # A drain that leaves stories in the spool (Kafka away) is not clean: exit status 1.
+            code, want = gw.stop(), 1 if spool else 0
+            if code != want:
+                problems.append(f"the Kafka-less gateway exited {code} after SIGTERM, "
+                                f"expected {want}")
     for p in problems:
         print(p)
     if problems:
