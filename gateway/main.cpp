@@ -9,6 +9,7 @@
 #include "cli/normalize_command.hpp"
 #include "cli/replay_command.hpp"
 #include "cli/serve_command.hpp"
+#include "cli/tail_command.hpp"
 #include "version.hpp"
 
 int main(int argc, char** argv) try {
@@ -27,6 +28,7 @@ int main(int argc, char** argv) try {
     wire::gateway::add_check_config_command(app, exit_code);
     wire::gateway::add_replay_command(app, exit_code);
     wire::gateway::add_formats_command(app);
+    wire::gateway::add_tail_command(app, exit_code);
 
     CLI11_PARSE(app, argc, argv);
 
