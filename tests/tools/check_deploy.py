@@ -250,8 +250,10 @@ def main():
     check_dockerfile(root, tools, args.wiregate, compose_cfg, report)
     check_systemd(root, args.wiregate, report)
     check_k8s(root, tools, args.wiregate, report)
-    known = deploy_metrics.exported_metrics(root / "gateway")
-    report.result(f"{len(known)} metric series found registered in gateway/", len(known) > 20)
+    known, unparsed = deploy_metrics.exported_metrics(root / "gateway")
+    report.result(f"{len(known)} metric series found registered in gateway/, every "
+                  "\"wiregate_*\" literal among them", len(known) > 20 and not unparsed,
+                  [f"registered in a way this check does not read: {unparsed}"])
     promtool = report.tool(tools / "prometheus/usr/bin/promtool", "promtool")
     deploy_metrics.check_alerts(root / "deploy/prometheus/alerts.yaml", known, promtool, report)
     deploy_metrics.check_dashboard(root / "deploy/grafana/wiregate-dashboard.json", known,

@@ -33,17 +33,20 @@ _PROMQL_WORDS = {
 
 
 def exported_metrics(gateway_dir):
-    """{metric family: set of label names}, from every registration in gateway/**/*.cpp.
-    Histograms also yield their _bucket/_sum/_count series (the _bucket with `le`)."""
-    metrics = {}
+    """{metric family: set of label names}, from every registration in gateway/**/*.cpp, and
+    the "wiregate_*" string literals that no registration we understand names (a metric
+    registered some other way, which the checks below would otherwise miss). Histograms also
+    yield their _bucket/_sum/_count series."""
+    metrics, literals = {}, set()
     for cpp in sorted(pathlib.Path(gateway_dir).rglob("*.cpp")):
+        literals |= set(re.findall(r'"(wiregate_[a-z0-9_]+)"', cpp.read_text()))
         for kind, name, _help, labels in _REGISTRATION.findall(cpp.read_text()):
             names = set(re.findall(r'"([a-z_][a-z0-9_]*)"', labels or ""))
             metrics.setdefault(name, set()).update(names)
             if kind == "histogram":
                 for suffix in ("_bucket", "_sum", "_count"):
                     metrics.setdefault(name + suffix, set()).update(names)
-    return metrics
+    return metrics, sorted(literals - set(metrics))
 
 
 def _strip(expr):
