@@ -10,8 +10,9 @@ usage: check_deploy.py --wiregate BIN --root REPO [--tools DIR]
 - systemd unit: `systemd-analyze verify` (on a copy whose ExecStart is the built binary, since
   verify wants it to exist) must print nothing, `systemd-analyze security --offline` must score
   at most 2.0, the hardening the unit promises is there, TimeoutStopSec covers the drain;
-- compose: the compose-spec schema (check-jsonschema), KRaft, the topic creator creates exactly
-  routing.topics, start order, healthchecks, config and variables agree;
+- compose: the compose-spec schema (check-jsonschema), KRaft, the broker's KAFKA_* settings
+  accepted by Kafka's own KafkaConfig (java, deploy/kafka/libs), the topic creator creates
+  exactly routing.topics, start order, healthchecks, config and variables agree;
 - Kubernetes: kubernetes-validate --strict against two API versions, the ConfigMap is
   deploy/config/kubernetes.yaml verbatim, the projected files, env, ports, probes, grace period
   and volume size agree with that config;
@@ -178,6 +179,36 @@ def check_systemd(root, wiregate, report):
 
 # ---------------------------------------------------------------- compose
 
+# Variables of the apache/kafka image that are no broker property.
+_KAFKA_IMAGE_VARS = {"KAFKA_VERSION", "KAFKA_HEAP_OPTS", "KAFKA_LOG4J_OPTS", "KAFKA_OPTS",
+                     "KAFKA_JMX_OPTS", "KAFKA_JVM_PERFORMANCE_OPTS", "KAFKA_GC_LOG_OPTS",
+                     "KAFKA_LOG4J_ROOT_LOGLEVEL", "KAFKA_LOG4J_LOGGERS", "KAFKA_JMX_PORT",
+                     "KAFKA_TOOLS_LOG4J_LOGLEVEL", "KAFKA_JMX_HOSTNAME"}
+
+
+def check_kafka_env(root, env, report):
+    """The broker's KAFKA_* variables, turned into properties as the apache/kafka image does
+    (KAFKA_ dropped, lower case, ___ -> -, __ -> _, _ -> .), checked by Kafka's own KafkaConfig
+    from the jars scripts/setup fetches (deploy/kafka/libs, same version as the image)."""
+    java = report.tool("java", "java")
+    libs = root / "deploy/kafka/libs"
+    if not java or not any(libs.glob("kafka-server-*.jar")):
+        if java:
+            report.tool(None, "Kafka jars (deploy/kafka/libs)")
+        return
+    props = [f"cluster.id={env['CLUSTER_ID']}"]
+    for key, value in env.items():
+        if key.startswith("KAFKA_") and key not in _KAFKA_IMAGE_VARS:
+            name = re.sub(r"_{1,3}", lambda m: {"_": ".", "__": "_", "___": "-"}[m.group()],
+                          key[6:].lower())
+            props.append(f"{name}={value}")
+    rc, out = run([java, "-cp", f"{libs}/*", str(pathlib.Path(__file__).parent /
+                                                 "KafkaBrokerConfig.java")] + props)
+    report.result(f"compose: Kafka's KafkaConfig accepts the broker's {len(props) - 1} "
+                  "properties and the cluster id", rc == 0 and out.endswith("ok"),
+                  out.splitlines()[-1:])
+
+
 def check_compose(root, tools, wiregate, report):
     path = root / "deploy/compose/compose.yaml"
     cfg_path = root / "deploy/config/compose.yaml"
@@ -197,8 +228,11 @@ def check_compose(root, tools, wiregate, report):
     svc = doc["services"]
     env = svc["kafka"]["environment"]
     problems = []
-    if not svc["kafka"]["image"].startswith("apache/kafka:"):
-        problems.append("kafka is not the apache/kafka image")
+    pom = (root / "deploy/kafka/pom.xml").read_text()
+    version = re.search(r"<kafka.version>(.*)</kafka.version>", pom).group(1)
+    for name in ("kafka", "kafka-topics"):
+        if svc[name]["image"] != f"apache/kafka:{version}":
+            problems.append(f"{name} is not apache/kafka:{version} (deploy/kafka/pom.xml)")
     if "controller" not in env.get("KAFKA_PROCESS_ROLES", "") or any("ZOOKEEPER" in k
                                                                       for k in env):
         problems.append("kafka is not in KRaft mode")
@@ -232,8 +266,10 @@ def check_compose(root, tools, wiregate, report):
         problems.append("stop_grace_period is shorter than the drain")
     if not (path.parent / gw["build"]["context"] / gw["build"]["dockerfile"]).is_file():
         problems.append("build.dockerfile does not exist")
-    report.result("compose: KRaft kafka, topic creator = routing.topics, start order, "
+    report.result("compose: apache/kafka of pom.xml's version in KRaft mode, topic creator = "
+                  "routing.topics, start order, "
                   "healthchecks, mounts, variables, ports", not problems, problems)
+    check_kafka_env(root, env, report)
     run_check_config(wiregate, cfg_path, cfg_path.read_text(), report, "compose config")
     return cfg
 
