@@ -17,6 +17,8 @@ usage: check_deploy.py --wiregate BIN --root REPO [--tools DIR]
   deploy/config/kubernetes.yaml verbatim, the projected files, env, ports, probes, grace period
   and volume size agree with that config;
 - the configs embedded or mounted (ConfigMap, compose) pass `wiregate check-config`;
+- the metrics: read from the registrations in gateway/, and compared with the families a
+  running `wiregate serve` lists on /metrics (free loopback ports, no broker, a few seconds);
 - Prometheus rules and the Grafana dashboard: see deploy_metrics.py (promtool check and test).
 Each checker is also shown a broken input it must refuse. Exit 0 when all is well, 1 on any
 failure, 77 (skipped) when no check failed but a tool was missing (run scripts/setup)."""
@@ -292,6 +294,13 @@ def main():
     report.result(f"{len(known)} metric series found registered in gateway/, every "
                   "\"wiregate_*\" literal among them", len(known) > 20 and not unparsed,
                   [f"registered in a way this check does not read: {unparsed}"])
+    live, error = deploy_metrics.live_families(args.wiregate, root / "deploy/config/local.yaml")
+    families = {m for m in known if not re.search(r"_(bucket|sum|count)$", m) or m not in
+                {f + s for f in known for s in ("_bucket", "_sum", "_count")}}
+    report.result(f"wiregate serve's /metrics lists the same {len(live)} families",
+                  not error and live == families,
+                  [error or f"only in the source: {sorted(families - live)}; only on /metrics: "
+                   f"{sorted(live - families)}"])
     promtool = report.tool(tools / "prometheus/usr/bin/promtool", "promtool")
     deploy_metrics.check_alerts(root / "deploy/prometheus/alerts.yaml", known, promtool, report)
     deploy_metrics.check_dashboard(root / "deploy/grafana/wiregate-dashboard.json", known,

@@ -183,3 +183,50 @@ def check_dashboard(path, known, promtool, report):
     unused = sorted(m for m in families if m not in used and m + "_bucket" not in used)
     report.ok(f"{path.name}: {len(panels)} panels, {len(exprs)} queries on exported metrics; "
               f"metrics on no panel: {', '.join(unused) or 'none'}")
+
+
+def live_families(wiregate, base_config):
+    """The metric families a running `wiregate serve` lists on /metrics (# TYPE lines): the
+    base config on free loopback ports, a scratch spool, and a broker address nothing listens
+    on (the metrics do not need Kafka). Returns (families, error)."""
+    import socket
+    import time
+    import urllib.request
+
+    def free_port():
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+
+    cfg = yaml.safe_load(pathlib.Path(base_config).read_text())
+    listeners = cfg["listeners"]
+    for entry in listeners.get("http", []) + listeners.get("streams", []) + [listeners["admin"]]:
+        entry["address"], entry["port"] = "127.0.0.1", free_port()
+    cfg["kafka"] = {"brokers": "127.0.0.1:9"}
+    cfg["gateway"]["drain_timeout_ms"] = 1000
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg["spool"]["dir"] = str(pathlib.Path(tmp) / "spool")
+        path = pathlib.Path(tmp) / "config.yaml"
+        path.write_text(yaml.safe_dump(cfg, allow_unicode=True))
+        url = f"http://127.0.0.1:{listeners['admin']['port']}/metrics"
+        with open(pathlib.Path(tmp) / "log", "w") as log:
+            proc = subprocess.Popen([wiregate, "serve", "--config", str(path)], stdout=log,
+                                    stderr=subprocess.STDOUT)
+        try:
+            deadline, text = time.monotonic() + 20, None
+            while text is None and time.monotonic() < deadline and proc.poll() is None:
+                try:
+                    text = urllib.request.urlopen(url, timeout=2).read().decode()
+                except OSError:
+                    time.sleep(0.1)  # bounded poll until the admin listener answers
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if text is None:
+            return set(), ("no /metrics answer: " +
+                           (pathlib.Path(tmp) / "log").read_text()[-500:].strip())
+    return set(re.findall(r"^# TYPE (\S+) ", text, re.M)), None
