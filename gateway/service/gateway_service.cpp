@@ -273,6 +273,8 @@ std::string gateway_service::start() {
     for (std::size_t i = 0; i < http_.size(); ++i)
         ev.field(http_[i]->name() + "_port", static_cast<int>(http_[i]->port()));
     ev.field("admin_port", static_cast<int>(admin_->port()));
+    for (const auto& s : streams_)
+        ev.field("stream_" + s->feed() + "_port", static_cast<int>(s->port()));
     log::info(ev);
     return {};
 }

@@ -65,10 +65,13 @@ std::string config_yaml(const std::string& topic) {
            "listeners:\n"
            "  http: [{name: ingest, address: 127.0.0.1, port: 0}]\n"
            "  admin: {address: 127.0.0.1, port: 0}\n"
+           "  streams: [{feed: t, port: 0, framing: zczc, idle_timeout_ms: 5000}]\n"
            "limits: {read_timeout_ms: 5000, idle_timeout_ms: 5000, max_connections: 4000}\n"
            "feeds:\n"
            "  - id: p\n    agency: ap\n    format: ninjs\n"
            "    auth: {api_keys: [{value: rss-key}]}\n"
+           "  - id: t\n    agency: interfax\n    format: zczc\n"
+           "    auth: {api_keys: [{value: rss-key-t}]}\n"
            "routing:\n  topics: [" +
            topic + "]\n  default_topics: [" + topic + "]\n  rejected_topic: " + topic +
            "\n  rules: []\n"
@@ -78,77 +81,116 @@ std::string config_yaml(const std::string& topic) {
            "dedup:\n  enabled: false\n";
 }
 
-double scrape(std::uint16_t admin, const std::string& series) {
-    http_client c(admin);
-    return metric_value(c.request("GET", "/metrics", "").body, series);
-}
-
-TEST(HostileProcess, ThousandIdleAndTwoHundredSlowlorisConnectionsStayWithinTheMemoryBound) {
-    auto dir = fs::temp_directory_path() / ("wiregate-hostile-rss-" + std::to_string(getpid()));
-    fs::create_directories(dir);
-    auto cfg = dir / "gateway.yaml";
-    std::ofstream(cfg) << config_yaml(unique_topic("hostile.rss"));
-    auto child = spawn_serve(cfg);
-    // "started" carries the ports in its first line.
-    child.read_until("\"event\":\"started\"");
-    const auto port = static_cast<std::uint16_t>(child.port("ingest_port"));
-    const auto admin = static_cast<std::uint16_t>(child.port("admin_port"));
-    ASSERT_GT(port, 0) << child.log;
-    ASSERT_TRUE(eventually(
-        [&] {
-            http_client c(admin);
-            return c.request("GET", "/readyz", "").status == 200;
-        },
-        30s));
-    // Warm up: one story through every layer, so steady allocations are counted before.
-    {
-        http_client c(port);
+// `wiregate serve` on a config of its own, ready, one story through every layer (so steady
+// allocations are made before the first measurement); stopped with SIGTERM.
+class HostileProcess : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        dir_ = fs::temp_directory_path() / ("wiregate-hostile-rss-" + std::to_string(getpid()));
+        fs::create_directories(dir_);
+        auto cfg = dir_ / "gateway.yaml";
+        std::ofstream(cfg) << config_yaml(unique_topic("hostile.rss"));
+        child_ = spawn_serve(cfg);
+        child_.read_until("\"event\":\"started\"");
+        // The rest of its log is read (and dropped) as it comes: a full pipe would stop it.
+        drain_ = std::thread([err = child_.err] {
+            char buf[4096];
+            while (std::fgets(buf, sizeof buf, err)) {
+            }
+        });
+        port_ = static_cast<std::uint16_t>(child_.port("ingest_port"));
+        admin_ = static_cast<std::uint16_t>(child_.port("admin_port"));
+        stream_ = static_cast<std::uint16_t>(child_.port("stream_t_port"));
+        ASSERT_GT(port_, 0) << child_.log;
+        ASSERT_GT(stream_, 0) << child_.log;
+        ASSERT_TRUE(eventually(
+            [&] {
+                http_client c(admin_);
+                return c.request("GET", "/readyz", "").status == 200;
+            },
+            30s));
+        http_client c(port_);
         auto a =
             c.post_story("p", "rss-key", read_file(fixtures_dir() / "ninjs/good/001-text-2x.json"));
         ASSERT_EQ(a.status, 200) << a.body;
     }
-    const long rss_before = proc_status_kib(child.pid, "VmRSS");
+    void TearDown() override {
+        if (child_.pid > 0) {
+            EXPECT_EQ(kill(child_.pid, SIGTERM), 0);
+            int status = 0;
+            EXPECT_EQ(waitpid(child_.pid, &status, 0), child_.pid);
+            EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        }
+        if (drain_.joinable()) drain_.join();
+        if (child_.err) std::fclose(child_.err);
+        fs::remove_all(dir_);
+    }
+    long rss() const { return proc_status_kib(child_.pid, "VmRSS"); }
+    double scrape(const std::string& series) const {
+        http_client c(admin_);
+        return metric_value(c.request("GET", "/metrics", "").body, series);
+    }
 
+    fs::path dir_;
+    serve_process child_;
+    std::thread drain_;
+    std::uint16_t port_ = 0, admin_ = 0, stream_ = 0;
+};
+
+TEST_F(HostileProcess, ThousandIdleAndTwoHundredSlowlorisConnectionsStayWithinTheMemoryBound) {
+    const long rss_before = rss();
     std::vector<raw_client> idle, slow;
     idle.reserve(k_idle);
     slow.reserve(k_slow);
-    for (int i = 0; i < k_idle; ++i) idle.emplace_back(port);
+    for (int i = 0; i < k_idle; ++i) idle.emplace_back(port_);
     for (int i = 0; i < k_slow; ++i) {
-        slow.emplace_back(port);
+        slow.emplace_back(port_);
         slow.back().send("POST /v1/feeds/p/stories HTTP/1.1\r\nHost: x\r\nX-Slow: ");
     }
     EXPECT_TRUE(eventually(
-        [&] { return scrape(admin, "wiregate_http_open_connections") == k_idle + k_slow; }, 10s))
-        << scrape(admin, "wiregate_http_open_connections");
+        [&] { return scrape("wiregate_http_open_connections") == k_idle + k_slow; }, 10s))
+        << scrape("wiregate_http_open_connections");
     // The slowloris connections trickle a byte each, round after round, for a second.
     for (int round = 0; round < 10; ++round) {
         for (auto& s : slow) s.send("a");
         std::this_thread::sleep_for(100ms);  // the attack's pace, not a wait for the gateway
     }
-    const long rss_open = proc_status_kib(child.pid, "VmRSS");
-    const long hwm = proc_status_kib(child.pid, "VmHWM");
+    const long rss_open = rss(), hwm = proc_status_kib(child_.pid, "VmHWM");
     const long growth = rss_open - rss_before;
     std::printf(
-        "RSS-REPORT idle=%d slowloris=%d rss_before_kib=%ld rss_open_kib=%ld hwm_kib=%ld "
-        "growth_kib=%ld\n",
+        "RSS-REPORT http idle=%d slowloris=%d rss_before_kib=%ld rss_open_kib=%ld "
+        "hwm_kib=%ld growth_kib=%ld\n",
         k_idle, k_slow, rss_before, rss_open, hwm, growth);
     EXPECT_GT(rss_before, 0);
     EXPECT_LT(growth, 64L << 10) << "more than 64 MiB for idle and slow connections";
 
     // Every one of them is cut at the read timeout (5 s from its connect), trickling or not.
-    EXPECT_TRUE(
-        eventually([&] { return scrape(admin, "wiregate_http_open_connections") == 0; }, 20s))
-        << scrape(admin, "wiregate_http_open_connections");
-    EXPECT_EQ(scrape(admin, "wiregate_http_connections_refused_total{reason=\"read_timeout\"}"),
+    EXPECT_TRUE(eventually([&] { return scrape("wiregate_http_open_connections") == 0; }, 20s))
+        << scrape("wiregate_http_open_connections");
+    EXPECT_EQ(scrape("wiregate_http_connections_refused_total{reason=\"read_timeout\"}"),
               k_idle + k_slow);
     for (auto& s : slow) EXPECT_TRUE(s.closed_by_server(1s));
+}
 
-    ASSERT_EQ(kill(child.pid, SIGTERM), 0);
-    int status = 0;
-    ASSERT_EQ(waitpid(child.pid, &status, 0), child.pid);
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    std::fclose(child.err);
-    fs::remove_all(dir);
+TEST_F(HostileProcess, ThousandIdleTelexStreamConnectionsStayWithinTheMemoryBound) {
+    const long rss_before = rss();
+    std::vector<raw_client> idle;
+    idle.reserve(k_idle);
+    for (int i = 0; i < k_idle; ++i) idle.emplace_back(stream_);
+    EXPECT_TRUE(eventually(
+        [&] {
+            return scrape("wiregate_stream_connections_total{feed=\"t\",result=\"accepted\"}") ==
+                   k_idle;
+        },
+        10s));
+    const long rss_open = rss(), hwm = proc_status_kib(child_.pid, "VmHWM");
+    const long growth = rss_open - rss_before;
+    std::printf(
+        "RSS-REPORT stream idle=%d rss_before_kib=%ld rss_open_kib=%ld hwm_kib=%ld "
+        "growth_kib=%ld\n",
+        k_idle, rss_before, rss_open, hwm, growth);
+    EXPECT_LT(growth, 64L << 10) << "more than 64 MiB for idle stream connections";
+    for (auto& c : idle) EXPECT_TRUE(c.closed_by_server(10s)) << "idle_timeout_ms is 5000";
 }
 
 }  // namespace

@@ -110,4 +110,24 @@ TEST_F(HostileStream, BinaryNoiseFullOfFrameMarkersDoesNotStopTheListener) {
     EXPECT_EQ(header(msgs[0].headers, "feed"), "seven");
 }
 
+TEST_F(HostileStream, StreamConnectionsOverTheCapAreClosedAtOnceAndCounted) {
+    cfg_.limits.max_connections = 2;
+    start_gateway();
+    raw_client a(svc_->stream_port("telex")), b(svc_->stream_port("telex"));
+    ASSERT_TRUE(eventually(
+        [&] {
+            return metric(
+                       "wiregate_stream_connections_total{feed=\"telex\",result=\"accepted\"}") ==
+                   2;
+        },
+        5s));
+    raw_client over(svc_->stream_port("telex"));
+    EXPECT_TRUE(over.closed_by_server(2s));
+    EXPECT_EQ(metric("wiregate_stream_connections_total{feed=\"telex\",result=\"over_capacity\"}"),
+              1);
+    // The two within the cap still deliver.
+    ASSERT_TRUE(a.send(good_zczc()));
+    EXPECT_EQ(consume(cfg_.kafka.brokers, topics_.all, 1, 30s).size(), 1u);
+}
+
 }  // namespace
