@@ -86,6 +86,13 @@ TEST_F(HostileHttp, DeclaredOversizeBodyIsRefused413BeforeItIsSent) {
                    413, "");
 }
 
+TEST_F(HostileHttp, OversizeBodySentWithoutWaitingStillGetsIts413) {
+    cfg_.limits.max_body_bytes = 1u << 20;
+    start_gateway();
+    // Most clients send the body at once, as curl does: the 413 must reach them, not a reset.
+    expect_refused(raw_post(k_target, k_auth, std::string(4u << 20, 'x')), 413, "");
+}
+
 TEST_F(HostileHttp, ObsFoldedLineDoesNotSmuggleAnAuthorizationHeader) {
     start_gateway();
     // The folded line continues X-Note; it is not a header of its own.
