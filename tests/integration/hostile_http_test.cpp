@@ -68,6 +68,29 @@ TEST_F(HostileHttp, OverflowingChunkSizeIsRefused400) {
                    400, "bad_request");
 }
 
+TEST_F(HostileHttp, EndlessChunkExtensionIsRefusedNotBuffered) {
+    start_gateway();
+    // A chunk-size line that never ends: Beast's body limit does not count extension bytes,
+    // so only the connection's buffer limit stops it.
+    raw_client c(port());
+    c.send("POST " + k_target + " HTTP/1.1\r\nHost: x\r\n" + k_auth +
+           "Transfer-Encoding: chunked\r\n\r\n1");
+    const std::string ext = [] {
+        std::string e;
+        while (e.size() < (1u << 20)) e += ";a=b";
+        return e;
+    }();
+    const long hwm_before = proc_status_kib(::getpid(), "VmHWM");
+    std::size_t sent = 0;
+    while (sent < (256u << 20) && c.send(ext)) sent += ext.size();
+    auto a = c.read_answer(5s);
+    EXPECT_EQ(a.status, 400) << "sent " << sent << " bytes of chunk extension";
+    EXPECT_LT(sent, 64u << 20) << "the gateway kept reading an endless chunk header";
+    EXPECT_LT(proc_status_kib(::getpid(), "VmHWM") - hwm_before, 64L << 10);
+    EXPECT_EQ(refused("bad_request"), 1) << svc_->registry().render();
+    EXPECT_EQ(received("f"), 0);
+}
+
 TEST_F(HostileHttp, ChunkedBodyOverTheLimitIsRefused413) {
     cfg_.limits.max_body_bytes = 4096;
     start_gateway();
