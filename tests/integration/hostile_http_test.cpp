@@ -91,6 +91,22 @@ TEST_F(HostileHttp, EndlessChunkExtensionIsRefusedNotBuffered) {
     EXPECT_EQ(received("f"), 0);
 }
 
+TEST_F(HostileHttp, TrailerFloodAfterTheLastChunkIsRefused) {
+    start_gateway();
+    raw_client c(port());
+    c.send("POST " + k_target + " HTTP/1.1\r\nHost: x\r\n" + k_auth +
+           "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n");
+    std::string trailers;
+    for (int i = 0; i < 20000; ++i) trailers += "X-T" + std::to_string(i) + ": y\r\n";
+    std::size_t sent = 0;
+    while (sent < (64u << 20) && c.send(trailers)) sent += trailers.size();
+    auto a = c.read_answer(5s);
+    EXPECT_EQ(a.status, 400) << " after " << sent << " bytes";
+    EXPECT_EQ(refused("bad_request"), 1);
+    EXPECT_LT(sent, 16u << 20) << "the gateway kept reading trailer fields";
+    EXPECT_EQ(received("f"), 0);
+}
+
 TEST_F(HostileHttp, ChunkedBodyOverTheLimitIsRefused413) {
     cfg_.limits.max_body_bytes = 4096;
     start_gateway();
