@@ -143,6 +143,13 @@ TEST_F(HostileAuth, ReplayedSignedRequestIsPublishedOnceAndAnsweredDuplicate) {
     EXPECT_EQ(consume(cfg_.kafka.brokers, topics_.all, 1, 30s).size(), 1u);
 }
 
+TEST_F(HostileAuth, OverlongIdempotencyKeyIsRefused400) {
+    http_client c(port());
+    expect_refused(c.post_story("f", "key-f", ninjs_story(), "",
+                                {{"Idempotency-Key", std::string(4000, 'i')}}),
+                   "", 400, "");
+}
+
 TEST_F(HostileAuth, UnknownFeedIsRefused404) {
     expect_refused(post_to("/v1/feeds/nosuchfeed/stories"), "", 404, "");
 }
