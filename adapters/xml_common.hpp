@@ -145,7 +145,9 @@ inline std::optional<adapter_error> check_doctype(std::string_view utf8,
     if (d == npos || (root_at >= 0 && d > static_cast<size_t>(root_at))) return std::nullopt;
     size_t gt = utf8.find('>', d), open = utf8.find('[', d);
     if (open == npos || (gt != npos && gt < open)) return std::nullopt;
-    size_t end = std::min<size_t>(utf8.find("]>", open), utf8.size());
+    // The subset ends at the root element, not at the first "]>": that may sit in a comment or
+    // a literal inside the subset and hide the declarations after it.
+    size_t end = root_at >= 0 ? static_cast<size_t>(root_at) : utf8.size();
     for (size_t p = utf8.find("<!ENTITY", open); p < end; p = utf8.find("<!ENTITY", p + 8)) {
         size_t q = utf8.find_first_not_of(" \t\r\n", p + 8);
         if (q < end && utf8[q] != '%')

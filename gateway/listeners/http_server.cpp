@@ -108,7 +108,7 @@ class http_session final : public http_server::session_base {
 
     void on_header(beast::error_code ec) {
         idle_ = false;
-        if (ec) return on_read_error(ec);
+        if (ec) return on_read_error(ec, true);
         lowest().expires_after(read_timeout());
         auto early = server_->handler_->on_header(parser_->get(), peer_);
         if (early) {
@@ -121,7 +121,7 @@ class http_session final : public http_server::session_base {
     }
 
     void on_body(beast::error_code ec) {
-        if (ec) return on_read_error(ec);
+        if (ec) return on_read_error(ec, false);
         lowest().expires_never();  // the pipeline bounds its own time (publish timeout)
         http_request req = parser_->release();
         keep_alive_ = req.keep_alive();
@@ -133,22 +133,33 @@ class http_session final : public http_server::session_base {
             });
     }
 
-    void on_read_error(beast::error_code ec) {
-        if (ec == http::error::end_of_stream || ec == asio::error::eof ||
-            ec == beast::error::timeout || ec == asio::error::operation_aborted ||
-            ec == asio::error::connection_reset || ec == asio::ssl::error::stream_truncated)
+    void on_read_error(beast::error_code ec, bool in_header) {
+        auto& h = *server_->handler_;
+        if (ec == beast::error::timeout) {
+            // A peer that sends nothing, or too slowly (slowloris), within its time.
+            h.on_connection_refused(0, in_header && !first_ ? "idle_timeout" : "read_timeout");
             return close();
-        if (ec == http::error::body_limit)
+        }
+        if (ec == http::error::end_of_stream || ec == asio::error::eof ||
+            ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
+            ec == asio::ssl::error::stream_truncated)
+            return close();
+        if (ec == http::error::body_limit) {
+            h.on_connection_refused(413, "body_too_large");
             return write(json_response(http::status::payload_too_large,
                                        error_body("too_large", "the body exceeds the limit of " +
                                                   std::to_string(server_->limits_.max_body_bytes) +
                                                   " bytes")),
                          true);
-        if (ec == http::error::header_limit)
+        }
+        if (ec == http::error::header_limit) {
+            h.on_connection_refused(431, "header_too_large");
             return write(json_response(http::status::request_header_fields_too_large,
                                        error_body("header_too_large",
                                                   "the request header exceeds the limit")),
                          true);
+        }
+        h.on_connection_refused(400, "bad_request");
         write(json_response(http::status::bad_request, error_body("bad_request", ec.message())),
               true);
     }
@@ -188,7 +199,9 @@ class http_session final : public http_server::session_base {
     std::shared_ptr<http_server> server_;
     Stream stream_;
     std::string peer_;
-    beast::flat_buffer buffer_;
+    // Bounded: the parser keeps an unfinished line here (a chunk-size line whose extensions
+    // never end grew it by 257 MiB in a second); over the bound the read fails, answered 400.
+    beast::flat_buffer buffer_{server_->limits_.max_header_bytes + (64u << 10)};
     std::optional<http::request_parser<http::string_body>> parser_;
     std::shared_ptr<http_response> res_;
     bool first_ = true, idle_ = false, keep_alive_ = true, closed_ = false;
@@ -222,6 +235,7 @@ void http_server::do_accept() {
             if (self->open_.load() >= self->limits_.max_connections || self->draining_) {
                 beast::error_code e;
                 socket.close(e);  // over the cap: refuse at once rather than queue unbounded
+                if (!self->draining_) self->handler_->on_connection_refused(0, "over_capacity");
             } else {
                 beast::error_code e;
                 auto peer = socket.remote_endpoint(e).address().to_string();

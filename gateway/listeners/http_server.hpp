@@ -40,6 +40,14 @@ class http_handler {
     /// The whole request. `reply` must be called exactly once, from any thread.
     virtual void on_request(http_request req, const std::string& peer,
                             std::function<void(http_response)> reply) = 0;
+    /// The server ended a connection on its own, before the handler saw a whole request: an
+    /// unparsable request or one over a size limit (`status` 400/413/431 was answered), a peer
+    /// too slow (`status` 0: "read_timeout", "idle_timeout") or over the connection cap
+    /// ("over_capacity"). For metrics; called on an I/O thread.
+    virtual void on_connection_refused(int status, std::string_view reason) {
+        (void)status;
+        (void)reason;
+    }
 };
 
 struct http_server_limits {

@@ -73,6 +73,10 @@ ingest_handler::ingest_handler(ingest_context ctx, metrics::registry& r)
                           {"code"})),
       auth_failures_(r.counter("wiregate_auth_failures_total",
                                "Ingest requests refused by authentication", {"feed", "reason"})),
+      refused_(r.counter("wiregate_http_connections_refused_total",
+                         "Ingest connections ended by the server before a whole request: "
+                         "unparsable, over a size limit, too slow, over the connection cap",
+                         {"reason"})),
       inflight_requests_gauge_(
           r.gauge("wiregate_inflight_requests", "Ingest requests being processed")),
       inflight_bytes_gauge_(
@@ -104,8 +108,23 @@ const config::feed_config* ingest_handler::feed_for(const config::gateway_config
     return feed;
 }
 
+void ingest_handler::on_connection_refused(int status, std::string_view reason) {
+    if (status > 0) requests_.inc({std::to_string(status)});
+    refused_.inc({std::string(reason)});
+}
+
 std::optional<http_response> ingest_handler::on_header(const http_request_header& h,
                                                        const std::string&) {
+    // Transfer codings other than a plain "chunked" (gzip, "chunked, gzip", "identity", …) are
+    // not read; Beast would take the body as empty and the coded bytes as the next request,
+    // which is how requests are smuggled past a proxy that reads it another way.
+    if (auto te = h.find(http::field::transfer_encoding); te != h.end()) {
+        if (lower(te->value()) != "chunked" || h.count(http::field::transfer_encoding) > 1) {
+            refused_.inc({"transfer_encoding"});
+            return refuse(h, http::status::not_implemented, "unsupported_transfer_encoding",
+                          "only Transfer-Encoding: chunked is read");
+        }
+    }
     auto cfg = ctx_.config();
     std::optional<http_response> answer;
     const auto* feed = feed_for(*cfg, h, answer);

@@ -29,6 +29,7 @@ class ingest_handler final : public http_handler {
                                            const std::string& peer) override;
     void on_request(http_request req, const std::string& peer,
                     std::function<void(http_response)> reply) override;
+    void on_connection_refused(int status, std::string_view reason) override;
 
     std::size_t inflight_requests() const { return inflight_requests_.load(); }
 
@@ -46,6 +47,7 @@ class ingest_handler final : public http_handler {
     std::atomic<std::size_t> inflight_bytes_{0};
     metrics::counter_family& requests_;        // {code}
     metrics::counter_family& auth_failures_;   // {feed, reason}
+    metrics::counter_family& refused_;         // {reason}: connections the server ended
     metrics::gauge_family& inflight_requests_gauge_;
     metrics::gauge_family& inflight_bytes_gauge_;
 };

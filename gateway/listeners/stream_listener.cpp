@@ -41,7 +41,11 @@ class stream_session : public std::enable_shared_from_this<stream_session> {
           framer_(f, cfg.max_frame_bytes), ctx_(std::move(ctx)), metrics_(std::move(m)),
           inflight_(std::move(inflight)), draining_(std::move(draining)), peer_(std::move(peer)) {}
 
-    void start() { read(); }
+    void start() {
+        boost::system::error_code ec;
+        socket_.non_blocking(true, ec);
+        read();
+    }
     /// Drain: stop reading (from any thread); frames already handed over still complete.
     void stop() {
         asio::post(socket_.get_executor(), [self = shared_from_this()] {
@@ -64,13 +68,21 @@ class stream_session : public std::enable_shared_from_this<stream_session> {
                 self->socket_.cancel(e);  // silent too long: the read ends with an error
             }
         });
-        socket_.async_read_some(asio::buffer(buf_), [self = shared_from_this()](
-                                                        boost::system::error_code ec, std::size_t n) {
-            self->timer_.cancel();
-            if (ec) return self->finish();
-            self->on_bytes(std::string_view(self->buf_.data(), n));
-            self->read();
-        });
+        // Wait for bytes with no buffer of our own, then read them into the I/O thread's: an idle
+        // connection costs its session, not 64 KiB (1000 idle senders once held 64 MiB).
+        socket_.async_wait(tcp::socket::wait_read,
+                           [self = shared_from_this()](boost::system::error_code ec) {
+                               self->timer_.cancel();
+                               if (ec) return self->finish();
+                               thread_local std::array<char, 64 * 1024> buf;
+                               boost::system::error_code rec;
+                               std::size_t n = self->socket_.read_some(asio::buffer(buf), rec);
+                               if (rec == asio::error::would_block || rec == asio::error::try_again)
+                                   return self->read();
+                               if (rec) return self->finish();
+                               self->on_bytes(std::string_view(buf.data(), n));
+                               self->read();
+                           });
     }
 
     void on_bytes(std::string_view bytes) {
@@ -160,7 +172,6 @@ class stream_session : public std::enable_shared_from_this<stream_session> {
     std::shared_ptr<std::atomic<std::size_t>> inflight_;
     std::shared_ptr<std::atomic<bool>> draining_;
     std::string peer_;
-    std::array<char, 64 * 1024> buf_{};
     std::size_t pending_ = 0;
     bool paused_ = false, closed_ = false;
 };
@@ -214,9 +225,10 @@ stream_metrics::stream_metrics(metrics::registry& r)
                        {"feed", "result"})),
       garbage_bytes(r.counter("wiregate_stream_garbage_bytes_total",
                               "Telex stream bytes outside any frame", {"feed"})),
-      connections(r.counter("wiregate_stream_connections_total",
-                            "Telex stream connections, accepted or refused by allow_from",
-                            {"feed", "result"})),
+      connections(
+          r.counter("wiregate_stream_connections_total",
+                    "Telex stream connections: accepted, refused by allow_from, over the cap",
+                    {"feed", "result"})),
       publish_failures(r.counter("wiregate_stream_publish_failures_total",
                                  "Telex frames Kafka did not acknowledge", {"feed"})) {}
 
@@ -250,8 +262,19 @@ void stream_listener::do_accept() {
             auto peer = socket.remote_endpoint(e).address();
             bool allowed = self->allow_.empty();
             for (const auto& c : self->allow_) allowed = allowed || c.contains(peer);
-            self->metrics_->connections.inc({self->cfg_.feed, allowed ? "accepted" : "refused"});
-            if (!allowed || *self->draining_) {
+            // Each connection may hold an open frame of up to max_frame_bytes: their number is
+            // capped like HTTP connections (limits.max_connections, per listener).
+            std::size_t open = 0;
+            {
+                std::lock_guard lk(self->sessions_mu_);
+                std::erase_if(self->sessions_, [](auto& w) { return w.expired(); });
+                open = self->sessions_.size();
+            }
+            const bool over = allowed && open >= self->ctx_.config()->limits.max_connections;
+            self->metrics_->connections.inc({self->cfg_.feed, !allowed ? "refused"
+                                                              : over   ? "over_capacity"
+                                                                       : "accepted"});
+            if (!allowed || over || *self->draining_) {
                 log::warn(log::event("stream_refused")
                               .field("feed", self->cfg_.feed)
                               .field("peer", peer.to_string()));

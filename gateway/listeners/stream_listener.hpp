@@ -33,7 +33,7 @@ struct stream_metrics {
     explicit stream_metrics(metrics::registry& r);
     metrics::counter_family& frames;         // {feed, result = ok|oversize|partial}
     metrics::counter_family& garbage_bytes;  // {feed}
-    metrics::counter_family& connections;    // {feed, result = accepted|refused}
+    metrics::counter_family& connections;    // {feed, result = accepted|refused|over_capacity}
     metrics::counter_family& publish_failures;  // {feed}: frames Kafka did not acknowledge
 };
 

@@ -115,6 +115,19 @@ item_plan plan_item(const plan_context& ctx, adapters::item_result& result, std:
                         plan.not_before_ms = t->epoch_seconds() * 1000;
             it.status = "published";
             plan.item.messages = story_messages(*story, decision.topics);
+            if (const auto n = message_bytes(plan.item.messages.front()); n > k_story_max_bytes) {
+                // Kafka would refuse it however often the sender retried: a 10 MB headline.
+                plan.item.messages.clear();
+                if (plan.claim) ctx.inflight->end(*plan.claim);
+                plan.claim.reset();
+                plan.item.dedup_id.clear();
+                plan.not_before_ms = 0;
+                it.status = "rejected";
+                it.error_code = "too_large";
+                it.error_message = "the story's message is " + std::to_string(n) +
+                                   " bytes; Kafka takes at most " +
+                                   std::to_string(k_story_max_bytes);
+            }
         }
     } else {
         const auto& err = std::get<adapters::adapter_error>(result);

@@ -31,6 +31,12 @@ std::vector<producer::outgoing_message> story_messages(const adapters::story& s,
     return out;
 }
 
+std::size_t message_bytes(const producer::outgoing_message& m) {
+    std::size_t n = m.key.size() + m.value.size();
+    for (const auto& [k, v] : m.headers) n += k.size() + v.size();
+    return n;
+}
+
 producer::outgoing_message dead_letter(const submission& s, const std::string& raw_sha256,
                                        const std::string& format, std::size_t index,
                                        const std::string& code, const std::string& message,

@@ -14,6 +14,12 @@ namespace wire::pipeline {
 /// Dead letters carry at most this much of the raw input (Kafka's default message limit is
 /// 1 MB); the headers say when it was cut and give the whole input's size and SHA-256.
 inline constexpr std::size_t k_dead_letter_max_bytes = 900u << 10;
+/// A story message (key, envelope and headers) larger than this is refused (too_large) before
+/// it reaches the spool or Kafka: the producer would fail it for ever (message.max.bytes).
+inline constexpr std::size_t k_story_max_bytes = 900u << 10;
+
+/// Key, value and header bytes of a message.
+std::size_t message_bytes(const producer::outgoing_message& m);
 
 /// One message per topic: key = story uri, value = envelope, headers for filtering.
 std::vector<producer::outgoing_message> story_messages(const adapters::story& s,

@@ -99,6 +99,12 @@ gateway_service::gateway_service(config::gateway_config cfg, std::string config_
         [this] { return delivery_ ? static_cast<double>(delivery_->held()) : 0.0; });
     registry_.gauge_callback("wiregate_dedup_entries", "Story versions in the dedup window",
                              [this] { return dedup_ ? static_cast<double>(dedup_->size()) : 0.0; });
+    // http_ is filled in start() before the admin listener serves a scrape, then left alone.
+    registry_.gauge_callback("wiregate_http_open_connections", "Open ingest connections", [this] {
+        double n = 0;
+        for (const auto& s : http_) n += static_cast<double>(s->open_connections());
+        return n;
+    });
 }
 
 std::string gateway_service::open_spool() {
@@ -267,6 +273,8 @@ std::string gateway_service::start() {
     for (std::size_t i = 0; i < http_.size(); ++i)
         ev.field(http_[i]->name() + "_port", static_cast<int>(http_[i]->port()));
     ev.field("admin_port", static_cast<int>(admin_->port()));
+    for (const auto& s : streams_)
+        ev.field("stream_" + s->feed() + "_port", static_cast<int>(s->port()));
     log::info(ev);
     return {};
 }
