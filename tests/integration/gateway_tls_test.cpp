@@ -62,10 +62,12 @@ class GatewayTls : public gateway_test {
     // alert arrives instead of an answer. Either way no HTTP status is ever sent.
     void expect_refused_by_tls(tls_client& c, const std::string& reason) {
         std::string err = c.handshake();
+        RecordProperty("refused_in", err.empty() ? "first read (TLS 1.3 alert)" : "handshake");
         if (err.empty()) {
             EXPECT_EQ(c.post_story("plain", "key-plain", story("refused")).status, 0);
             err = c.last_error();
         }
+        RecordProperty("refusal", err);
         EXPECT_NE(err.find(reason), std::string::npos) << err;
     }
     std::string metrics() { return svc_->registry().render(); }
@@ -157,7 +159,8 @@ TEST_F(GatewayTls, ReloadGivesNewConnectionsTheNewServerCertificate) {
     start_gateway();
     auto before = client(&client_a_);
     ASSERT_EQ(before.handshake(), "");
-    ASSERT_EQ(before.server_cert_serial(), server_.serial());
+    const auto old_serial = server_.serial();
+    ASSERT_EQ(before.server_cert_serial(), old_serial);
 
     // Rotation: the new certificate is written over the same files, then the config reloaded.
     auto next = pki_.issue_server(server_ca_, "server-next");
@@ -165,7 +168,7 @@ TEST_F(GatewayTls, ReloadGivesNewConnectionsTheNewServerCertificate) {
                                std::filesystem::copy_options::overwrite_existing);
     std::filesystem::copy_file(next.key_file, server_.key_file,
                                std::filesystem::copy_options::overwrite_existing);
-    ASSERT_NE(next.serial(), server_.serial());
+    ASSERT_NE(next.serial(), old_serial);
     svc_->apply(cfg_);
 
     auto after = client(&client_a_);
@@ -174,7 +177,7 @@ TEST_F(GatewayTls, ReloadGivesNewConnectionsTheNewServerCertificate) {
     EXPECT_EQ(after.server_cert_sha256(), next.sha256());
     // The connection opened before keeps its session and is still served.
     EXPECT_EQ(before.post_story("fa", "", story("kept")).status, 200);
-    EXPECT_EQ(before.server_cert_serial(), server_.serial());
+    EXPECT_EQ(before.server_cert_serial(), old_serial);
     EXPECT_NE(metrics().find(R"(wiregate_tls_reloads_total{listener="ingest",result="ok"} 1)"),
               std::string::npos);
 }

@@ -189,10 +189,8 @@ http_answer tls_client::request(const std::string& method, const std::string& ta
                                 const std::string& body,
                                 const std::vector<std::pair<std::string, std::string>>& headers) {
     http_answer a;
-    if (!impl_->stream) {
-        impl_->error = "not connected";
-        return a;
-    }
+    // After an answer that closed the connection, a fresh one (with a fresh handshake).
+    if (!impl_->stream && !handshake().empty()) return a;
     auto& s = *impl_->stream;
     http::request<http::string_body> req{http::string_to_verb(method), target, 11};
     req.set(http::field::host, "127.0.0.1");
@@ -220,6 +218,7 @@ http_answer tls_client::request(const std::string& method, const std::string& ta
         std::transform(name.begin(), name.end(), name.begin(), ::tolower);
         a.headers[name] = std::string(f.value());
     }
+    if (!res.keep_alive()) impl_->stream.reset();
     return a;
 }
 

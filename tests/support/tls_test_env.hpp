@@ -53,8 +53,8 @@ class tls_client {
     ~tls_client();
     /// Connects and handshakes; "" on success, else the error (OpenSSL's reason included).
     std::string handshake();
-    /// A request on the open connection (handshake() first); status 0 when the server closed
-    /// the connection or the TLS session failed instead of answering.
+    /// A request on the open connection (a new one when the last answer closed it); status 0
+    /// when the server closed the connection or the TLS session failed instead of answering.
     http_answer request(const std::string& method, const std::string& target,
                         const std::string& body,
                         const std::vector<std::pair<std::string, std::string>>& headers = {});
