@@ -1,6 +1,7 @@
 #pragma once
-// Per-feed authentication of HTTP pushes: a client certificate (mTLS), an API key ("Authorization: Bearer <key>") and,
-// when the feed configures it, an HMAC-SHA256 signature of "<timestamp>.<body>":
+// Per-feed authentication of HTTP pushes: a client certificate (mTLS), an API key
+// ("Authorization: Bearer <key>") and, when the feed configures it, an HMAC-SHA256 signature of
+// "<timestamp>.<body>":
 //   X-Wiregate-Timestamp: <unix seconds>
 //   X-Wiregate-Signature: sha256=<lowercase hex of HMAC-SHA256(secret, timestamp + "." + body)>
 // A timestamp outside the feed's window is refused (replays of old requests). Every comparison
@@ -19,11 +20,11 @@ namespace wire::auth {
 
 enum class auth_result {
     ok,
-    missing_credentials,  // no Authorization header: 401
-    bad_credentials,      // key not one of the feed's: 403
-    missing_signature,    // feed wants HMAC, headers absent: 401
-    bad_signature,        // signature does not match: 403
-    stale_timestamp,      // outside the window (or unparsable): 401
+    missing_credentials,   // no Authorization header: 401
+    bad_credentials,       // key not one of the feed's: 403
+    missing_signature,     // feed wants HMAC, headers absent: 401
+    bad_signature,         // signature does not match: 403
+    stale_timestamp,       // outside the window (or unparsable): 401
     client_cert_required,  // the feed or listener wants a client certificate, none sent: 403
     client_cert_mismatch,  // the certificate sent is not bound to this feed: 403
 };

@@ -91,8 +91,9 @@ void read_client_cert(load_context& ctx, const YAML::Node& node, const std::stri
         out.sha256 = normalise_fingerprint(fp);
         if (out.sha256.empty())
             ctx.sink.add(m.key_path("sha256"),
-                         quote(fp) + " is not a SHA-256 fingerprint (64 hex digits, colons "
-                                     "between bytes allowed)");
+                         quote(fp) +
+                             " is not a SHA-256 fingerprint (64 hex digits, colons "
+                             "between bytes allowed)");
     }
     if (!m.get("subject_cn") && !m.get("sha256"))
         ctx.sink.add(path, "a client certificate needs subject_cn, sha256 or both");

@@ -49,8 +49,9 @@ void read_http(load_context& ctx, const YAML::Node& node, const std::string& pat
         // with nothing to check them against, is a mistake rather than a default.
         if (cfg.client_auth != client_auth_mode::none && cfg.client_ca_file.empty() && t.valid())
             ctx.sink.add(t.key_path("client_ca_file"),
-                         "client_auth " + mode + " needs client_ca_file (the CAs that sign client "
-                         "certificates)");
+                         "client_auth " + mode +
+                             " needs client_ca_file (the CAs that sign client "
+                             "certificates)");
         if (cfg.client_auth == client_auth_mode::none && !cfg.client_ca_file.empty())
             ctx.sink.add(t.key_path("client_auth"),
                          "client_ca_file is set but client_auth is none: set optional or "

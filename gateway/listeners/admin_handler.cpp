@@ -23,10 +23,10 @@ std::optional<http_response> admin_handler::on_header(const http_request_header&
                              error_body("not_found", "GET /healthz, /readyz or /metrics"),
                              h.version());
     if (h.method() != http::verb::get && h.method() != http::verb::head) {
-        auto r = json_response(http::status::method_not_allowed,
-                               error_body("method_not_allowed",
-                                          "the admin port is read-only: use GET or HEAD"),
-                               h.version());
+        auto r = json_response(
+            http::status::method_not_allowed,
+            error_body("method_not_allowed", "the admin port is read-only: use GET or HEAD"),
+            h.version());
         r.set(http::field::allow, "GET, HEAD");
         return r;
     }

@@ -68,7 +68,8 @@ void read_client_cert(SSL* ssl, peer_info& peer) {
     int at = name ? X509_NAME_get_index_by_NID(name, NID_commonName, -1) : -1;
     if (at >= 0) {
         unsigned char* utf8 = nullptr;
-        int len = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, at)));
+        int len =
+            ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, at)));
         if (len >= 0) peer.cert_subject_cn.assign(reinterpret_cast<char*>(utf8), len);
         OPENSSL_free(utf8);
     }
@@ -84,7 +85,9 @@ class http_session final : public http_server::session_base {
 
     template <class... Args>
     http_session(std::shared_ptr<http_server> server, peer_info peer, Args&&... args)
-        : server_(std::move(server)), stream_(std::forward<Args>(args)...), peer_(std::move(peer)) {}
+        : server_(std::move(server)),
+          stream_(std::forward<Args>(args)...),
+          peer_(std::move(peer)) {}
 
     ~http_session() override {
         server_->forget(this);
@@ -240,8 +243,12 @@ class http_session final : public http_server::session_base {
 http_server::http_server(asio::io_context& io, const std::string& address, std::uint16_t port,
                          tls_settings tls, std::shared_ptr<http_handler> h,
                          http_server_limits limits, std::string name)
-    : io_(io), acceptor_(asio::make_strand(io)), tls_(std::move(tls)), handler_(std::move(h)),
-      limits_(limits), name_(std::move(name)) {
+    : io_(io),
+      acceptor_(asio::make_strand(io)),
+      tls_(std::move(tls)),
+      handler_(std::move(h)),
+      limits_(limits),
+      name_(std::move(name)) {
     tcp::endpoint ep(asio::ip::make_address(address), port);
     acceptor_.open(ep.protocol());
     acceptor_.set_option(asio::socket_base::reuse_address(true));
@@ -363,9 +370,9 @@ tls_settings make_tls_context(const config::tls_config& cfg, const std::string& 
             throw std::runtime_error("TLS client CA " + cfg.client_ca_file +
                                      ": no certificate in the file");
         SSL_CTX_set_client_CA_list(h, names);
-        ctx->set_verify_mode(asio::ssl::verify_peer |
-                             (out.client_cert_required ? asio::ssl::verify_fail_if_no_peer_cert
-                                                       : 0));
+        ctx->set_verify_mode(
+            asio::ssl::verify_peer |
+            (out.client_cert_required ? asio::ssl::verify_fail_if_no_peer_cert : 0));
         // Session resumption with client certificates needs a context id (at most 32 bytes).
         const std::string sid = "wiregate/" + listener.substr(0, 22);
         SSL_CTX_set_session_id_context(h, reinterpret_cast<const unsigned char*>(sid.data()),

@@ -60,10 +60,10 @@ TEST_F(GatewayAdmin, OtherMethodsAre405WithAllowAndChangeNothing) {
     // Still serving, still ready: nothing was stopped, drained or reloaded.
     EXPECT_TRUE(svc_->not_ready().empty());
     http_client ingest(port());
-    EXPECT_EQ(ingest.post_story("f", "key-f", read_file(fixtures_dir() /
-                                                       "ninjs/good/001-text-2x.json"))
-                  .status,
-              200);
+    EXPECT_EQ(
+        ingest.post_story("f", "key-f", read_file(fixtures_dir() / "ninjs/good/001-text-2x.json"))
+            .status,
+        200);
 }
 
 TEST_F(GatewayAdmin, UnknownPathsAre404WhateverTheMethod) {

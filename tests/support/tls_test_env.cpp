@@ -117,9 +117,8 @@ test_cert test_pki::issue(const test_cert& ca, const std::string& name, const st
     run("openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=" + cn +
         " -keyout " + c.key_file + " -out " + csr);
     // A random serial, so that two certificates of one name are told apart.
-    run("openssl x509 -req -days 2 -in " + csr + " -CA " + ca.cert_file + " -CAkey " +
-        ca.key_file + " -set_serial 0x$(openssl rand -hex 8) -extfile " + ext + " -out " +
-        c.cert_file);
+    run("openssl x509 -req -days 2 -in " + csr + " -CA " + ca.cert_file + " -CAkey " + ca.key_file +
+        " -set_serial 0x$(openssl rand -hex 8) -extfile " + ext + " -out " + c.cert_file);
     return c;
 }
 
@@ -175,12 +174,11 @@ std::string tls_client::handshake() {
     auto& s = *impl_->stream;
     beast::error_code ec;
     beast::get_lowest_layer(s).expires_after(std::chrono::seconds(10));
-    beast::get_lowest_layer(s).connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"),
-                                                     impl_->port),
-                                       ec);
+    beast::get_lowest_layer(s).connect(
+        tcp::endpoint(asio::ip::make_address("127.0.0.1"), impl_->port), ec);
     if (!ec) s.handshake(asio::ssl::stream_base::client, ec);
-    impl_->error = ec ? ec.message() + (openssl_errors().empty() ? "" : " / " + openssl_errors())
-                      : "";
+    impl_->error =
+        ec ? ec.message() + (openssl_errors().empty() ? "" : " / " + openssl_errors()) : "";
     if (ec) impl_->stream.reset();
     return impl_->error;
 }
