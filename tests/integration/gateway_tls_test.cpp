@@ -80,6 +80,9 @@ TEST_F(GatewayTls, NoClientCertificateIsRefusedInTheHandshake) {
     start_gateway();
     auto c = client(nullptr);
     expect_refused_by_tls(c, "certificate required");
+    // With TLS 1.2 the server sees the missing certificate within the handshake itself.
+    auto c12 = client(nullptr, TLS1_2_VERSION);
+    EXPECT_NE(c12.handshake(), "");
 }
 
 TEST_F(GatewayTls, CertificateFromAnotherCaIsRefusedInTheHandshake) {
