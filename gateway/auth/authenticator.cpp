@@ -168,6 +168,10 @@ std::string_view to_string(auth_result r) noexcept {
             return "bad_signature";
         case auth_result::stale_timestamp:
             return "stale_timestamp";
+        case auth_result::client_cert_required:
+            return "client_cert_required";
+        case auth_result::client_cert_mismatch:
+            return "client_cert_mismatch";
     }
     return "unknown";
 }
@@ -182,17 +186,43 @@ int http_status(auth_result r) noexcept {
             return 401;
         case auth_result::bad_credentials:
         case auth_result::bad_signature:
+        case auth_result::client_cert_required:
+        case auth_result::client_cert_mismatch:
             return 403;
     }
     return 403;
 }
 
+bool cert_bound(const config::feed_auth_config& auth, std::string_view subject_cn,
+                std::string_view sha256) {
+    if (sha256.empty()) return false;  // no certificate
+    for (const auto& b : auth.client_certificates) {
+        // Fingerprints are public: no constant-time compare needed.
+        if (!b.sha256.empty() && b.sha256 != sha256) continue;
+        if (!b.subject_cn.empty() && b.subject_cn != subject_cn) continue;
+        if (b.sha256.empty() && b.subject_cn.empty()) continue;
+        return true;
+    }
+    return false;
+}
+
 auth_result authenticate(const config::feed_config& feed, const auth_request& req) {
-    // A header with another scheme (Basic, …) carries no credential we accept: 401, as for an
-    // absent header (RFC 6750 section 3.1).
-    const auto token = bearer_token(req.authorization);
-    if (!token) return auth_result::missing_credentials;
-    if (!key_matches(feed.auth, *token)) return auth_result::bad_credentials;
+    // A feed with no credential at all (the config loader refuses one) lets nobody in.
+    if (feed.auth.api_keys.empty() && feed.auth.client_certificates.empty())
+        return auth_result::bad_credentials;
+    // The certificate first: it came with the connection, before any header.
+    if (req.cert_required || !feed.auth.client_certificates.empty()) {
+        if (req.cert_sha256.empty()) return auth_result::client_cert_required;
+        if (!cert_bound(feed.auth, req.cert_subject_cn, req.cert_sha256))
+            return auth_result::client_cert_mismatch;
+    }
+    if (!feed.auth.api_keys.empty()) {
+        // A header with another scheme (Basic, …) carries no credential we accept: 401, as for
+        // an absent header (RFC 6750 section 3.1).
+        const auto token = bearer_token(req.authorization);
+        if (!token) return auth_result::missing_credentials;
+        if (!key_matches(feed.auth, *token)) return auth_result::bad_credentials;
+    }
 
     if (!feed.auth.hmac) return auth_result::ok;
     const config::hmac_config& hmac = *feed.auth.hmac;

@@ -19,9 +19,17 @@ struct secret_ref {
     std::string value;  // resolved secret (filled by load_config; never logged)
 };
 
+/// Whether an HTTPS listener asks for client certificates (mTLS). With `optional`, a client may
+/// present none; one it presents must chain to client_ca_file, or the handshake fails. With
+/// `required`, the handshake fails without one, and every request must carry a certificate
+/// bound to its feed (feeds[].auth.client_certificates).
+enum class client_auth_mode { none, optional, required };
+
 struct tls_config {
-    std::string cert_file;  // PEM chain
-    std::string key_file;   // PEM private key
+    std::string cert_file;       // PEM chain
+    std::string key_file;        // PEM private key
+    std::string client_ca_file;  // PEM CA bundle client certificates must chain to ("" = none)
+    client_auth_mode client_auth = client_auth_mode::none;
 };
 
 struct http_listener_config {
@@ -32,8 +40,9 @@ struct http_listener_config {
 };
 
 struct admin_listener_config {
-    std::string address = "127.0.0.1";
-    std::uint16_t port = 9090;  // 0 = any free port (tests)
+    std::string address = "127.0.0.1";  // loopback unless allow_remote
+    std::uint16_t port = 9090;          // 0 = any free port (tests)
+    bool allow_remote = false;          // required to bind anything but a loopback address
 };
 
 /// A TCP telex stream: one listener per feed.
@@ -52,9 +61,19 @@ struct hmac_config {
     std::uint32_t window_seconds = 300;  // |now - X-Wiregate-Timestamp| must be within this
 };
 
+/// A client certificate a feed accepts: every field set must match (subject_cn: the subject's
+/// common name, exactly; sha256: the certificate's fingerprint, lower-case hex of the DER).
+struct client_cert_binding {
+    std::string subject_cn;
+    std::string sha256;
+};
+
 struct feed_auth_config {
     std::vector<secret_ref> api_keys;  // any one of them is accepted ("Authorization: Bearer K")
     std::optional<hmac_config> hmac;   // when set, the signature is required too
+    // When set, a request must come with a verified client certificate matching one of these
+    // (mTLS). With no api_keys the certificate alone authenticates; with both, both must pass.
+    std::vector<client_cert_binding> client_certificates;
 };
 
 struct feed_config {

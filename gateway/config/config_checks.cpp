@@ -34,6 +34,17 @@ int ip_family(std::string_view s) {
     return 0;
 }
 
+bool is_loopback(const std::string& address) {
+    unsigned char buf[16];
+    if (inet_pton(AF_INET, address.c_str(), buf) == 1) return buf[0] == 127;  // 127.0.0.0/8
+    if (inet_pton(AF_INET6, address.c_str(), buf) == 1) {
+        static const unsigned char k_loopback6[16] = {0, 0, 0, 0, 0, 0, 0, 0,
+                                                      0, 0, 0, 0, 0, 0, 0, 1};
+        return std::equal(buf, buf + 16, k_loopback6);
+    }
+    return false;
+}
+
 bool is_unspecified(const std::string& address) {
     return address == "0.0.0.0" || address == "::" || address == "0:0:0:0:0:0:0:0";
 }
@@ -104,6 +115,16 @@ void check_listeners(problem_sink& sink, const gateway_config& cfg) {
         }
     }
 
+    // The admin port answers /metrics and /readyz to whoever reaches it: loopback unless the
+    // operator says otherwise (a probe or scraper on another host, behind a firewall).
+    if (!cfg.admin.allow_remote && is_ip_address(cfg.admin.address) &&
+        !is_loopback(cfg.admin.address))
+        sink.add("listeners.admin.address",
+                 quote(cfg.admin.address) +
+                     " is not a loopback address; the admin port shows metrics and readiness to "
+                     "anyone who reaches it: bind it to 127.0.0.1 or ::1, or set "
+                     "listeners.admin.allow_remote: true");
+
     std::map<std::string, std::size_t> stream_feeds;
     for (std::size_t i = 0; i < cfg.streams.size(); ++i) {
         const auto& s = cfg.streams[i];
@@ -127,6 +148,14 @@ void check_listeners(problem_sink& sink, const gateway_config& cfg) {
 }
 
 void check_feeds(problem_sink& sink, const gateway_config& cfg) {
+    const bool any_mtls = std::any_of(cfg.http.begin(), cfg.http.end(), [](const auto& l) {
+        return l.tls && l.tls->client_auth != client_auth_mode::none;
+    });
+    for (std::size_t i = 0; i < cfg.feeds.size(); ++i)
+        if (!cfg.feeds[i].auth.client_certificates.empty() && !any_mtls)
+            sink.add(index_path("feeds", i) + ".auth.client_certificates",
+                     "no HTTP listener asks for client certificates (tls.client_auth optional or "
+                     "required), so no request for this feed could ever be authenticated");
     std::map<std::string, std::size_t> ids;
     for (std::size_t i = 0; i < cfg.feeds.size(); ++i) {
         if (cfg.feeds[i].id.empty()) continue;

@@ -1,6 +1,7 @@
 // load_config: YAML text -> gateway_config, one reader per section. Each reader checks what it
 // can see locally (types, ranges, names); config_checks.cpp then checks across sections.
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <set>
 
@@ -68,18 +69,56 @@ void read_gateway(load_context& ctx, const YAML::Node& node, gateway_config& cfg
     m.finish();
 }
 
+// "AB:CD:…" or "abcd…": 32 bytes of hex, colons between bytes allowed; "" when not.
+std::string normalise_fingerprint(const std::string& text) {
+    std::string hex;
+    for (char c : text) {
+        if (c == ':') continue;
+        if (!std::isxdigit(static_cast<unsigned char>(c))) return {};
+        hex.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    }
+    return hex.size() == 64 ? hex : std::string();
+}
+
+void read_client_cert(load_context& ctx, const YAML::Node& node, const std::string& path,
+                      client_cert_binding& out) {
+    map_reader m(ctx.sink, node, path);
+    if (!m.valid()) return;
+    if (m.string("subject_cn", out.subject_cn) && out.subject_cn.empty())
+        ctx.sink.add(m.key_path("subject_cn"), "must not be empty");
+    std::string fp;
+    if (m.string("sha256", fp)) {
+        out.sha256 = normalise_fingerprint(fp);
+        if (out.sha256.empty())
+            ctx.sink.add(m.key_path("sha256"),
+                         quote(fp) +
+                             " is not a SHA-256 fingerprint (64 hex digits, colons "
+                             "between bytes allowed)");
+    }
+    if (!m.get("subject_cn") && !m.get("sha256"))
+        ctx.sink.add(path, "a client certificate needs subject_cn, sha256 or both");
+    m.finish();
+}
+
 void read_auth(load_context& ctx, const YAML::Node& node, const std::string& path,
                feed_auth_config& out) {
     map_reader m(ctx.sink, node, path);
     if (!m.valid()) return;
-    bool listed = m.list(
-        "api_keys",
-        [&](const YAML::Node& n, const std::string& p) {
-            read_secret(ctx, n, p, out.api_keys.emplace_back());
-        },
-        /*required=*/true);
-    if (listed && out.api_keys.empty())
-        ctx.sink.add(m.key_path("api_keys"), "every feed needs at least one API key");
+    bool keys = m.list("api_keys", [&](const YAML::Node& n, const std::string& p) {
+        read_secret(ctx, n, p, out.api_keys.emplace_back());
+    });
+    bool certs = m.list("client_certificates", [&](const YAML::Node& n, const std::string& p) {
+        read_client_cert(ctx, n, p, out.client_certificates.emplace_back());
+    });
+    if (keys && out.api_keys.empty())
+        ctx.sink.add(m.key_path("api_keys"),
+                     "needs at least one API key (leave api_keys out to authenticate by client "
+                     "certificate alone)");
+    if (certs && out.client_certificates.empty())
+        ctx.sink.add(m.key_path("client_certificates"), "must not be empty");
+    if (!keys && !certs)
+        ctx.sink.add(m.key_path("api_keys"),
+                     "every feed needs at least one API key or client certificate");
     if (const auto* hmac = m.get("hmac")) {
         map_reader h(ctx.sink, *hmac, m.key_path("hmac"));
         hmac_config cfg;

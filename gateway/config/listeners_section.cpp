@@ -7,6 +7,7 @@ namespace wire::config::detail {
 namespace {
 
 const std::vector<std::string> k_framings{"anpa1312", "iptc7901", "zczc"};
+const std::vector<std::string> k_client_auth{"none", "optional", "required"};
 
 void read_address(map_reader& m, std::string& out) {
     if (m.string("address", out) && !is_ip_address(out))
@@ -31,6 +32,30 @@ void read_http(load_context& ctx, const YAML::Node& node, const std::string& pat
             cfg.cert_file = check_readable_file(ctx, cfg.cert_file, t.key_path("cert_file"));
         if (t.string("key_file", cfg.key_file, true))
             cfg.key_file = check_readable_file(ctx, cfg.key_file, t.key_path("key_file"));
+        if (t.string("client_ca_file", cfg.client_ca_file))
+            cfg.client_ca_file =
+                check_readable_file(ctx, cfg.client_ca_file, t.key_path("client_ca_file"));
+        std::string mode;
+        if (t.string("client_auth", mode)) {
+            if (mode == "optional")
+                cfg.client_auth = client_auth_mode::optional;
+            else if (mode == "required")
+                cfg.client_auth = client_auth_mode::required;
+            else if (mode != "none")
+                ctx.sink.add(t.key_path("client_auth"), "unknown client_auth " + quote(mode) +
+                                                            "; expected " + one_of(k_client_auth));
+        }
+        // Explicit both ways: a CA file that is never used, or client certificates asked for
+        // with nothing to check them against, is a mistake rather than a default.
+        if (cfg.client_auth != client_auth_mode::none && cfg.client_ca_file.empty() && t.valid())
+            ctx.sink.add(t.key_path("client_ca_file"),
+                         "client_auth " + mode +
+                             " needs client_ca_file (the CAs that sign client "
+                             "certificates)");
+        if (cfg.client_auth == client_auth_mode::none && !cfg.client_ca_file.empty())
+            ctx.sink.add(t.key_path("client_auth"),
+                         "client_ca_file is set but client_auth is none: set optional or "
+                         "required, or remove client_ca_file");
         t.finish();
         out.tls = cfg;
     }
@@ -77,6 +102,7 @@ void read_listeners(load_context& ctx, const YAML::Node& node, gateway_config& c
         map_reader a(ctx.sink, *admin, m.key_path("admin"));
         read_address(a, cfg.admin.address);
         a.integer("port", cfg.admin.port, 0, 65535);
+        a.boolean("allow_remote", cfg.admin.allow_remote);
         a.finish();
     }
     m.list("streams", [&](const YAML::Node& n, const std::string& p) {

@@ -1,5 +1,9 @@
 #include "listeners/http_server.hpp"
 
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
 #include <stdexcept>
 
 #include <boost/asio/dispatch.hpp>
@@ -42,7 +46,37 @@ struct http_server::session_base : std::enable_shared_from_this<session_base> {
     virtual ~session_base() = default;
     virtual void start() = 0;
     virtual void drain() = 0;  // from any thread
+    std::shared_ptr<asio::ssl::context> tls;  // the context this connection was accepted with
 };
+
+namespace {
+
+// The subject CN and SHA-256 fingerprint of the client certificate `ssl` verified, if any.
+void read_client_cert(SSL* ssl, peer_info& peer) {
+    X509* cert = SSL_get0_peer_certificate(ssl);
+    if (cert == nullptr || SSL_get_verify_result(ssl) != X509_V_OK) return;
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    if (X509_digest(cert, EVP_sha256(), md, &n) != 1) return;
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string fp;
+    for (unsigned i = 0; i < n; ++i) {
+        fp.push_back(hex[md[i] >> 4]);
+        fp.push_back(hex[md[i] & 0x0f]);
+    }
+    X509_NAME* name = X509_get_subject_name(cert);
+    int at = name ? X509_NAME_get_index_by_NID(name, NID_commonName, -1) : -1;
+    if (at >= 0) {
+        unsigned char* utf8 = nullptr;
+        int len =
+            ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, at)));
+        if (len >= 0) peer.cert_subject_cn.assign(reinterpret_cast<char*>(utf8), len);
+        OPENSSL_free(utf8);
+    }
+    peer.cert_sha256 = std::move(fp);
+}
+
+}  // namespace
 
 template <class Stream>
 class http_session final : public http_server::session_base {
@@ -50,8 +84,10 @@ class http_session final : public http_server::session_base {
     static constexpr bool is_tls = !std::is_same_v<Stream, beast::tcp_stream>;
 
     template <class... Args>
-    http_session(std::shared_ptr<http_server> server, std::string peer, Args&&... args)
-        : server_(std::move(server)), stream_(std::forward<Args>(args)...), peer_(std::move(peer)) {}
+    http_session(std::shared_ptr<http_server> server, peer_info peer, Args&&... args)
+        : server_(std::move(server)),
+          stream_(std::forward<Args>(args)...),
+          peer_(std::move(peer)) {}
 
     ~http_session() override {
         server_->forget(this);
@@ -65,6 +101,8 @@ class http_session final : public http_server::session_base {
                 self->stream_.async_handshake(asio::ssl::stream_base::server,
                                               [self](beast::error_code ec) {
                                                   if (ec) return self->close();
+                                                  read_client_cert(self->stream_.native_handle(),
+                                                                   self->peer_);
                                                   self->read_header();
                                               });
             } else {
@@ -110,6 +148,7 @@ class http_session final : public http_server::session_base {
         idle_ = false;
         if (ec) return on_read_error(ec, true);
         lowest().expires_after(read_timeout());
+        head_ = parser_->get().method() == http::verb::head;
         auto early = server_->handler_->on_header(parser_->get(), peer_);
         if (early) {
             // The body stays unread, so the connection cannot be reused.
@@ -168,6 +207,12 @@ class http_session final : public http_server::session_base {
         bool keep = !close_after && keep_alive_ && !server_->draining_;
         r.keep_alive(keep);
         r.prepare_payload();
+        if (head_) {
+            // A HEAD answer carries the length of the body GET would send, and no body.
+            const auto n = r.body().size();
+            r.body().clear();
+            r.content_length(n);
+        }
         res_ = std::make_shared<http_response>(std::move(r));
         lowest().expires_after(read_timeout());  // a peer that never reads its answer is cut off
         http::async_write(stream_, *res_,
@@ -198,21 +243,25 @@ class http_session final : public http_server::session_base {
 
     std::shared_ptr<http_server> server_;
     Stream stream_;
-    std::string peer_;
+    peer_info peer_;
     // Bounded: the parser keeps an unfinished line here (a chunk-size line whose extensions
     // never end grew it by 257 MiB in a second); over the bound the read fails, answered 400.
     beast::flat_buffer buffer_{server_->limits_.max_header_bytes + (64u << 10)};
     std::optional<http::request_parser<http::string_body>> parser_;
     std::shared_ptr<http_response> res_;
-    bool first_ = true, idle_ = false, keep_alive_ = true, closed_ = false;
+    bool first_ = true, idle_ = false, keep_alive_ = true, closed_ = false, head_ = false;
     unsigned version_ = 11;
 };
 
 http_server::http_server(asio::io_context& io, const std::string& address, std::uint16_t port,
-                         std::shared_ptr<asio::ssl::context> tls, std::shared_ptr<http_handler> h,
+                         tls_settings tls, std::shared_ptr<http_handler> h,
                          http_server_limits limits, std::string name)
-    : io_(io), acceptor_(asio::make_strand(io)), tls_(std::move(tls)), handler_(std::move(h)),
-      limits_(limits), name_(std::move(name)) {
+    : io_(io),
+      acceptor_(asio::make_strand(io)),
+      tls_(std::move(tls)),
+      handler_(std::move(h)),
+      limits_(limits),
+      name_(std::move(name)) {
     tcp::endpoint ep(asio::ip::make_address(address), port);
     acceptor_.open(ep.protocol());
     acceptor_.set_option(asio::socket_base::reuse_address(true));
@@ -222,6 +271,17 @@ http_server::http_server(asio::io_context& io, const std::string& address, std::
 }
 
 http_server::~http_server() = default;
+
+tls_settings http_server::tls() const {
+    std::lock_guard lk(tls_mu_);
+    return tls_;
+}
+
+void http_server::set_tls(tls_settings tls) {
+    if (!tls.context) return;
+    std::lock_guard lk(tls_mu_);
+    if (tls_.context) tls_ = std::move(tls);
+}
 
 void http_server::start() {
     asio::dispatch(acceptor_.get_executor(), [self = shared_from_this()] { self->do_accept(); });
@@ -238,15 +298,19 @@ void http_server::do_accept() {
                 if (!self->draining_) self->handler_->on_connection_refused(0, "over_capacity");
             } else {
                 beast::error_code e;
-                auto peer = socket.remote_endpoint(e).address().to_string();
+                peer_info peer;
+                peer.address = socket.remote_endpoint(e).address().to_string();
                 self->open_.fetch_add(1);
                 std::shared_ptr<session_base> s;
-                if (self->tls_)
+                if (auto tls = self->tls(); tls.context) {
+                    peer.cert_required = tls.client_cert_required;
                     s = std::make_shared<http_session<beast::ssl_stream<beast::tcp_stream>>>(
-                        self, peer, std::move(socket), *self->tls_);
-                else
-                    s = std::make_shared<http_session<beast::tcp_stream>>(self, peer,
+                        self, std::move(peer), std::move(socket), *tls.context);
+                    s->tls = std::move(tls.context);
+                } else {
+                    s = std::make_shared<http_session<beast::tcp_stream>>(self, std::move(peer),
                                                                           std::move(socket));
+                }
                 {
                     std::lock_guard lk(self->sessions_mu_);
                     self->sessions_[s.get()] = s;
@@ -278,18 +342,58 @@ void http_server::drain() {
     for (auto& s : live) s->drain();
 }
 
-std::shared_ptr<asio::ssl::context> make_tls_context(const std::string& cert_file,
-                                                     const std::string& key_file) {
+namespace {
+
+// TLS 1.2 suites: ECDHE key exchange (forward secrecy) with AEAD ciphers only. TLS 1.3 keeps
+// OpenSSL's defaults, which are all AEAD.
+constexpr const char* k_tls12_ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
+}  // namespace
+
+tls_settings make_tls_context(const config::tls_config& cfg, const std::string& listener) {
     auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
     ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
                      asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                     asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
+                     asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use |
+                     asio::ssl::context::no_compression);
+    SSL_CTX* h = ctx->native_handle();
+    if (SSL_CTX_set_min_proto_version(h, TLS1_2_VERSION) != 1 ||
+        SSL_CTX_set_cipher_list(h, k_tls12_ciphers) != 1)
+        throw std::runtime_error("TLS settings of listener " + listener + " refused by OpenSSL");
+    SSL_CTX_set_options(h, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
     beast::error_code ec;
-    ctx->use_certificate_chain_file(cert_file, ec);
-    if (ec) throw std::runtime_error("TLS certificate " + cert_file + ": " + ec.message());
-    ctx->use_private_key_file(key_file, asio::ssl::context::pem, ec);
-    if (ec) throw std::runtime_error("TLS key " + key_file + ": " + ec.message());
-    return ctx;
+    ctx->use_certificate_chain_file(cfg.cert_file, ec);
+    if (ec) throw std::runtime_error("TLS certificate " + cfg.cert_file + ": " + ec.message());
+    ctx->use_private_key_file(cfg.key_file, asio::ssl::context::pem, ec);
+    if (ec) throw std::runtime_error("TLS key " + cfg.key_file + ": " + ec.message());
+    if (SSL_CTX_check_private_key(h) != 1)
+        throw std::runtime_error("TLS key " + cfg.key_file + " does not match the certificate " +
+                                 cfg.cert_file);
+    tls_settings out;
+    out.client_cert_required = cfg.client_auth == config::client_auth_mode::required;
+    if (cfg.client_auth != config::client_auth_mode::none) {
+        ctx->load_verify_file(cfg.client_ca_file, ec);
+        if (ec)
+            throw std::runtime_error("TLS client CA " + cfg.client_ca_file + ": " + ec.message());
+        // The CA names sent in the CertificateRequest, so that clients pick the right cert.
+        STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(cfg.client_ca_file.c_str());
+        if (names == nullptr)
+            throw std::runtime_error("TLS client CA " + cfg.client_ca_file +
+                                     ": no certificate in the file");
+        SSL_CTX_set_client_CA_list(h, names);
+        ctx->set_verify_mode(
+            asio::ssl::verify_peer |
+            (out.client_cert_required ? asio::ssl::verify_fail_if_no_peer_cert : 0));
+        // Session resumption with client certificates needs a context id (at most 32 bytes).
+        const std::string sid = "wiregate/" + listener.substr(0, 22);
+        SSL_CTX_set_session_id_context(h, reinterpret_cast<const unsigned char*>(sid.data()),
+                                       static_cast<unsigned>(sid.size()));
+    }
+    out.context = std::move(ctx);
+    return out;
 }
 
 }  // namespace wire::listeners

@@ -3,6 +3,9 @@
 // needs: header and body size limits, a read timeout for each request, an idle timeout between
 // keep-alive requests, a cap on open connections, and a drain mode (finish the request in hand,
 // then close). What to answer is the handler's business (ingest_handler, admin_handler).
+// HTTPS: TLS 1.2 and newer, AEAD ciphers with forward secrecy; optionally client certificates
+// (mTLS), whose verified identity reaches the handler in peer_info. set_tls() swaps the context
+// for new connections (certificate reload); a connection keeps the context it was accepted with.
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -17,6 +20,8 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/http.hpp>
 
+#include "config/config.hpp"
+
 namespace wire::listeners {
 
 namespace http = boost::beast::http;
@@ -30,15 +35,26 @@ http_response json_response(http::status status, std::string body, unsigned vers
 /// {"error":{"code":…,"message":…}}
 std::string error_body(std::string_view code, std::string_view message);
 
+/// Who is at the other end of a connection.
+struct peer_info {
+    std::string address;
+    // The client certificate the TLS handshake verified against the listener's client CA
+    // (both "" when none was presented): its subject common name and the lower-case hex
+    // SHA-256 of its DER.
+    std::string cert_subject_cn;
+    std::string cert_sha256;
+    bool cert_required = false;  // the listener requires client certificates
+};
+
 class http_handler {
   public:
     virtual ~http_handler() = default;
     /// Called once the header is in: an early answer (then the connection closes, the body
     /// unread) or nullopt to read the body.
     virtual std::optional<http_response> on_header(const http_request_header& h,
-                                                   const std::string& peer) = 0;
+                                                   const peer_info& peer) = 0;
     /// The whole request. `reply` must be called exactly once, from any thread.
-    virtual void on_request(http_request req, const std::string& peer,
+    virtual void on_request(http_request req, const peer_info& peer,
                             std::function<void(http_response)> reply) = 0;
     /// The server ended a connection on its own, before the handler saw a whole request: an
     /// unparsable request or one over a size limit (`status` 400/413/431 was answered), a peer
@@ -48,6 +64,13 @@ class http_handler {
         (void)status;
         (void)reason;
     }
+};
+
+/// What new connections of an HTTPS listener use: the context (null = plain HTTP) and whether
+/// a client certificate is required.
+struct tls_settings {
+    std::shared_ptr<boost::asio::ssl::context> context;
+    bool client_cert_required = false;
 };
 
 struct http_server_limits {
@@ -60,10 +83,11 @@ struct http_server_limits {
 
 class http_server : public std::enable_shared_from_this<http_server> {
   public:
-    /// Binds now (throws boost::system::system_error when the port is taken); `tls` may be null.
+    /// Binds now (throws boost::system::system_error when the port is taken); a null
+    /// tls.context serves plain HTTP.
     http_server(boost::asio::io_context& io, const std::string& address, std::uint16_t port,
-                std::shared_ptr<boost::asio::ssl::context> tls, std::shared_ptr<http_handler> h,
-                http_server_limits limits, std::string name);
+                tls_settings tls, std::shared_ptr<http_handler> h, http_server_limits limits,
+                std::string name);
     ~http_server();
     std::uint16_t port() const { return port_; }
     void start();
@@ -71,16 +95,22 @@ class http_server : public std::enable_shared_from_this<http_server> {
     void drain();
     std::size_t open_connections() const { return open_.load(); }
     const std::string& name() const { return name_; }
+    bool is_tls() const { return tls().context != nullptr; }
+    /// New connections use `tls` from now on (an HTTPS listener stays HTTPS: a null context is
+    /// ignored); open ones keep theirs.
+    void set_tls(tls_settings tls);
 
     struct session_base;  // internal
 
   private:
     void do_accept();
     void forget(session_base* s);
+    tls_settings tls() const;
 
     boost::asio::io_context& io_;
     boost::asio::ip::tcp::acceptor acceptor_;
-    std::shared_ptr<boost::asio::ssl::context> tls_;
+    mutable std::mutex tls_mu_;
+    tls_settings tls_;  // guarded by tls_mu_
     std::shared_ptr<http_handler> handler_;
     http_server_limits limits_;
     std::string name_;
@@ -93,8 +123,9 @@ class http_server : public std::enable_shared_from_this<http_server> {
     friend class http_session;
 };
 
-/// A server-side TLS context from PEM files; throws std::runtime_error naming the file.
-std::shared_ptr<boost::asio::ssl::context> make_tls_context(const std::string& cert_file,
-                                                            const std::string& key_file);
+/// A server-side TLS context from a listener's PEM files: TLS 1.2 minimum, forward-secret AEAD
+/// ciphers, the key checked against the certificate and, with client_auth, the client CAs
+/// loaded and verification on. Throws std::runtime_error naming the file at fault.
+tls_settings make_tls_context(const config::tls_config& cfg, const std::string& listener);
 
 }  // namespace wire::listeners

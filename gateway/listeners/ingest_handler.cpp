@@ -36,6 +36,33 @@ std::string now_rfc3339_ms() {
 
 http::status to_status(int code) { return static_cast<http::status>(code); }
 
+auth::auth_request auth_request_for(const http_request_header& h, const peer_info& peer,
+                                    std::string_view body) {
+    auth::auth_request ar{h[http::field::authorization], h["X-Wiregate-Timestamp"],
+                          h["X-Wiregate-Signature"], body, unix_now()};
+    ar.cert_subject_cn = peer.cert_subject_cn;
+    ar.cert_sha256 = peer.cert_sha256;
+    ar.cert_required = peer.cert_required;
+    return ar;
+}
+
+std::string_view auth_message(auth::auth_result a) {
+    switch (a) {
+        case auth::auth_result::missing_credentials:
+            return "send Authorization: Bearer <the feed's API key>";
+        case auth::auth_result::client_cert_required:
+            return "this feed or listener requires a client certificate (mutual TLS)";
+        case auth::auth_result::client_cert_mismatch:
+            return "the client certificate is not one this feed accepts";
+        case auth::auth_result::missing_signature:
+        case auth::auth_result::bad_signature:
+        case auth::auth_result::stale_timestamp:
+            return "the request signature is missing, stale or not valid";
+        default:
+            return "the credentials are not valid for this feed";
+    }
+}
+
 }  // namespace
 
 std::string feed_id_from_target(std::string_view target) {
@@ -114,7 +141,7 @@ void ingest_handler::on_connection_refused(int status, std::string_view reason) 
 }
 
 std::optional<http_response> ingest_handler::on_header(const http_request_header& h,
-                                                       const std::string&) {
+                                                       const peer_info& peer) {
     // Transfer codings other than a plain "chunked" (gzip, "chunked, gzip", "identity", …) are
     // not read; Beast would take the body as empty and the coded bytes as the next request,
     // which is how requests are smuggled past a proxy that reads it another way.
@@ -146,13 +173,10 @@ std::optional<http_response> ingest_handler::on_header(const http_request_header
     // megabytes; the signature, which needs the body, is checked in on_request().
     config::feed_config key_only = *feed;
     key_only.auth.hmac.reset();
-    auto a = auth::authenticate(key_only, {h[http::field::authorization], {}, {}, {}, unix_now()});
+    auto a = auth::authenticate(key_only, auth_request_for(h, peer, {}));
     if (a != auth::auth_result::ok) {
         auth_failures_.inc({feed->id, std::string(auth::to_string(a))});
-        return refuse(h, to_status(auth::http_status(a)), auth::to_string(a),
-                      a == auth::auth_result::missing_credentials
-                          ? "send Authorization: Bearer <the feed's API key>"
-                          : "the credentials are not valid for this feed");
+        return refuse(h, to_status(auth::http_status(a)), auth::to_string(a), auth_message(a));
     }
     if (auto why = ctx_.unavailable(); !why.empty())
         return refuse(h, http::status::service_unavailable, "unavailable", why,
@@ -164,18 +188,17 @@ std::optional<http_response> ingest_handler::on_header(const http_request_header
     return std::nullopt;
 }
 
-void ingest_handler::on_request(http_request req, const std::string& peer,
+void ingest_handler::on_request(http_request req, const peer_info& peer,
                                 std::function<void(http_response)> reply) {
     auto cfg = ctx_.config();
     std::optional<http_response> answer;
     const auto* feed = feed_for(*cfg, req.base(), answer);
     if (!feed) return reply(std::move(*answer));
-    auth::auth_request ar{req[http::field::authorization], req["X-Wiregate-Timestamp"],
-                          req["X-Wiregate-Signature"], req.body(), unix_now()};
-    if (auto a = auth::authenticate(*feed, ar); a != auth::auth_result::ok) {
+    if (auto a = auth::authenticate(*feed, auth_request_for(req.base(), peer, req.body()));
+        a != auth::auth_result::ok) {
         auth_failures_.inc({feed->id, std::string(auth::to_string(a))});
         return reply(refuse(req.base(), to_status(auth::http_status(a)), auth::to_string(a),
-                            "the request signature is missing, stale or not valid"));
+                            auth_message(a)));
     }
     const auto idempotency_key = req["Idempotency-Key"];
     if (idempotency_key.size() > 255)
@@ -193,7 +216,7 @@ void ingest_handler::on_request(http_request req, const std::string& peer,
     sub.body = std::move(req.body());
     sub.received_at = now_rfc3339_ms();
     sub.source = pipeline::source_kind::http;
-    sub.peer = peer;
+    sub.peer = peer.address;
     sub.idempotency_key = std::string(idempotency_key);
     const unsigned version = req.version();
     const std::uint32_t retry_after = cfg->limits.retry_after_seconds;

@@ -1,7 +1,8 @@
 #pragma once
 // ingest_handler: POST /v1/feeds/{feed}/stories (product.md "HTTP ingest"). Checks, cheapest
 // first and before the body is read where possible: path and method, the feed, the content
-// type, the declared size, capacity (429/503 with Retry-After), the API key; after the body:
+// type, the declared size, capacity (429/503 with Retry-After), the client certificate (mTLS)
+// and the API key; after the body:
 // the HMAC signature; then hands the document to the pipeline and answers with its outcome.
 #include <atomic>
 #include <functional>
@@ -26,8 +27,8 @@ class ingest_handler final : public http_handler {
   public:
     ingest_handler(ingest_context ctx, metrics::registry& registry);
     std::optional<http_response> on_header(const http_request_header& h,
-                                           const std::string& peer) override;
-    void on_request(http_request req, const std::string& peer,
+                                           const peer_info& peer) override;
+    void on_request(http_request req, const peer_info& peer,
                     std::function<void(http_response)> reply) override;
     void on_connection_refused(int status, std::string_view reason) override;
 

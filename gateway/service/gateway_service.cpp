@@ -238,15 +238,16 @@ std::string gateway_service::start() {
                                           cfg->limits.read_timeout_ms, cfg->limits.idle_timeout_ms,
                                           cfg->limits.max_connections};
         for (const auto& l : cfg->http) {
-            std::shared_ptr<asio::ssl::context> tls;
-            if (l.tls) tls = listeners::make_tls_context(l.tls->cert_file, l.tls->key_file);
+            listeners::tls_settings tls;
+            if (l.tls) tls = listeners::make_tls_context(*l.tls, l.name);
             http_.push_back(std::make_shared<listeners::http_server>(io_, l.address, l.port, tls,
                                                                      ingest_, lim, l.name));
         }
         auto admin =
             std::make_shared<listeners::admin_handler>(registry_, [this] { return not_ready(); });
         admin_ = std::make_shared<listeners::http_server>(io_, cfg->admin.address, cfg->admin.port,
-                                                          nullptr, admin, lim, "admin");
+                                                          listeners::tls_settings{}, admin, lim,
+                                                          "admin");
         auto smetrics = std::make_shared<listeners::stream_metrics>(registry_);
         for (const auto& s : cfg->streams)
             streams_.push_back(std::make_shared<listeners::stream_listener>(
@@ -360,6 +361,10 @@ std::vector<config::config_problem> gateway_service::reload() {
     if (config_path_.empty()) return {{"", "no config file to reload"}};
     auto loaded = config::load_config(config_path_);
     if (!loaded.config) {
+        registry_
+            .counter("wiregate_config_reload_failures_total",
+                     "Reloads refused because the config file had problems")
+            .inc({});
         for (const auto& p : loaded.problems)
             log::error(
                 log::event("reload_refused").field("path", p.path).field("problem", p.message));
@@ -376,9 +381,13 @@ void gateway_service::apply(config::gateway_config cfg) {
         cfg.kafka.properties != old->kafka.properties)
         log::warn(log::event("reload_partial")
                       .field("reason", "listener and Kafka changes take effect at restart"));
+    auto tls = reload_tls(*old, cfg);
     auto next = std::make_shared<config::gateway_config>(std::move(cfg));
-    // Listeners and Kafka keep their running settings; feeds, routing and limits change now.
+    // Listeners and Kafka keep their running settings (but for the TLS files just reloaded);
+    // feeds, routing and limits change now.
     next->http = old->http;
+    for (std::size_t i = 0; i < next->http.size() && i < tls.size(); ++i)
+        if (tls[i]) next->http[i].tls = tls[i];
     next->streams = old->streams;
     next->admin = old->admin;
     next->kafka = old->kafka;
@@ -392,6 +401,34 @@ void gateway_service::apply(config::gateway_config cfg) {
                   .field("feeds", next->feeds.size())
                   .field("rules", next->routing.rules.size()));
     health_cv_.notify_all();  // new topics: check them now
+}
+
+std::vector<std::optional<config::tls_config>> gateway_service::reload_tls(
+    const config::gateway_config& old, const config::gateway_config& cfg) {
+    // The certificate, key and client CA files are read again into a new context that new
+    // connections use; open connections keep theirs. Files that do not load leave the listener
+    // on its old context: logged and counted, never fatal.
+    auto& reloads = registry_.counter("wiregate_tls_reloads_total",
+                                      "TLS contexts rebuilt on reload, per listener and result",
+                                      {"listener", "result"});
+    std::vector<std::optional<config::tls_config>> loaded(old.http.size());
+    for (std::size_t i = 0; i < http_.size() && i < old.http.size() && i < cfg.http.size(); ++i) {
+        if (!old.http[i].tls || !cfg.http[i].tls) continue;  // HTTP <-> HTTPS needs a restart
+        const auto& name = old.http[i].name;
+        try {
+            http_[i]->set_tls(listeners::make_tls_context(*cfg.http[i].tls, name));
+            loaded[i] = cfg.http[i].tls;
+            reloads.inc({name, "ok"});
+            log::info(log::event("tls_reloaded").field("listener", name));
+        } catch (const std::exception& e) {
+            reloads.inc({name, "error"});
+            log::error(log::event("tls_reload_failed")
+                           .field("listener", name)
+                           .field("error", e.what())
+                           .field("kept", "the previous certificate and client CA"));
+        }
+    }
+    return loaded;
 }
 
 void gateway_service::health_loop() {

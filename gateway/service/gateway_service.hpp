@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -50,7 +51,10 @@ class gateway_service {
     /// drain_timeout_ms. Returns true when nothing was left unfinished. Idempotent.
     bool drain();
     /// Re-reads the config file: routing, feeds and credentials change in place without
-    /// dropping connections; listener and Kafka changes are logged as needing a restart.
+    /// dropping connections, and HTTPS listeners load their certificate, key and client CA
+    /// files again for new connections (a file that fails to load keeps the old ones: logged,
+    /// counted in wiregate_tls_reloads_total{result="error"}); other listener and Kafka
+    /// changes are logged as needing a restart.
     /// Returns the problems (empty = reloaded).
     std::vector<config::config_problem> reload();
     /// Same, from an already loaded config (tests).
@@ -75,6 +79,9 @@ class gateway_service {
     std::string open_spool();
     bool kafka_stale() const;  // no fresh broker metadata  // spool, dedup window and delivery; ""
                                // or what went wrong
+    // New TLS contexts for the HTTPS listeners of `cfg`; the settings of each one loaded.
+    std::vector<std::optional<config::tls_config>> reload_tls(const config::gateway_config& old,
+                                                              const config::gateway_config& cfg);
     void health_loop();
     void check_health();
     void stop_threads();

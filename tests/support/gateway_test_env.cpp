@@ -167,6 +167,7 @@ http_answer http_client::request(const std::string& method, const std::string& t
     }
     http::response_parser<http::string_body> parser;
     parser.body_limit(64u << 20);
+    parser.skip(req.method() == http::verb::head);  // a HEAD answer has no body to read
     http::read(impl_->stream, impl_->buffer, parser, ec);
     if (ec) {
         impl_->connected = false;

@@ -32,7 +32,7 @@ def referenced(node, files, envs):
     """Collects the file names and environment variables a parsed config refers to."""
     if isinstance(node, dict):
         for key, value in node.items():
-            if key in ("file", "cert_file", "key_file") and isinstance(value, str):
+            if key in ("file", "cert_file", "key_file", "client_ca_file") and isinstance(value, str):
                 files.add(value)
             elif key == "env" and isinstance(value, str):
                 envs.add(value)

@@ -22,7 +22,7 @@ TEST(ConfigLoader, UnknownKeysAreNamedAtEveryLevel) {
     auto r = load(s.text());
     EXPECT_PROBLEM(r, "gateway.instanse", "unknown key 'instanse'; allowed: drain_timeout_ms");
     EXPECT_PROBLEM(r, "bogus", "unknown key 'bogus'");
-    EXPECT_PROBLEM(r, "feeds[0].auth.apikeys", "allowed: api_keys, hmac");
+    EXPECT_PROBLEM(r, "feeds[0].auth.apikeys", "allowed: api_keys, client_certificates, hmac");
     EXPECT_PROBLEM(r, "routing.rules[0].match.subjects", "unknown key");
     EXPECT_PROBLEM(r, "kafka.create_topics.replication", "replication_factor");
     EXPECT_PROBLEM(r, "limits.max_body", "unknown key");
@@ -121,7 +121,7 @@ TEST(ConfigLoader, FeedsNeedCredentials) {
     s.feeds = "feeds:\n  - id: a\n    auth: {api_keys: []}\n  - id: b\n    auth: {}\n";
     auto r = load(s.text());
     EXPECT_PROBLEM(r, "feeds[0].auth.api_keys", "at least one API key");
-    EXPECT_PROBLEM(r, "feeds[1].auth.api_keys", "missing required key");
+    EXPECT_PROBLEM(r, "feeds[1].auth.api_keys", "at least one API key or client certificate");
     s.feeds =
         "feeds:\n  - id: a\n    auth:\n      api_keys: [{value: k}]\n"
         "      hmac: {secret: {value: s}, window_seconds: 0}\n";
