@@ -189,9 +189,10 @@ bool documented(unsigned status) {
 
 void check_answer(const http_response& r) {
     check(documented(r.result_int()));
-    if (r[http::field::content_type] == "application/json")
+    if (r[http::field::content_type] == "application/json") {
+        if (!json(r.body())) std::fprintf(stderr, "not JSON: %s\n", r.body().c_str());
         check(json(r.body()));
-    else
+    } else
         check(k_mode == "admin" && r.result_int() == 200);  // /metrics, Prometheus text
 }
 
