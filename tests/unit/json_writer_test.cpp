@@ -11,7 +11,7 @@ namespace {
 
 using wire::adapters::json_writer;
 
-std::string quoted(std::string_view s) {
+std::string json_string(std::string_view s) {
     json_writer w;
     w.value(s);
     return w.take();
@@ -24,23 +24,24 @@ bool valid_json(const std::string& text) {
 }
 
 TEST(JsonWriter, EscapesQuotesBackslashesAndControls) {
-    EXPECT_EQ(quoted("a\"b\\c\nd\te\rf\x01g"), "\"a\\\"b\\\\c\\nd\\te\\rf\\u0001g\"");
+    EXPECT_EQ(json_string("a\"b\\c\nd\te\rf\x01g"), "\"a\\\"b\\\\c\\nd\\te\\rf\\u0001g\"");
 }
 
 TEST(JsonWriter, KeepsValidUtf8) {
     const std::string s =
         "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x93\xB0 \xD0\x9A\xD0\xB8\xD0\xB5\xD0\xB2";
-    EXPECT_EQ(quoted(s), "\"" + s + "\"");
+    EXPECT_EQ(json_string(s), "\"" + s + "\"");
 }
 
 TEST(JsonWriter, ReplacesInvalidUtf8WithReplacementCharacter) {
     const std::string fffd = "\xEF\xBF\xBD";
-    EXPECT_EQ(quoted("caf\xE9"), "\"caf" + fffd + "\"");                  // Latin-1 byte
-    EXPECT_EQ(quoted("\xC3"), "\"" + fffd + "\"");                        // cut short
-    EXPECT_EQ(quoted("\xC0\xAF"), "\"" + fffd + fffd + "\"");             // overlong '/'
-    EXPECT_EQ(quoted("\xED\xA0\x80"), "\"" + fffd + fffd + fffd + "\"");  // a surrogate
-    EXPECT_EQ(quoted("\xF4\x90\x80\x80x"), "\"" + fffd + fffd + fffd + fffd + "x\"");  // > U+10FFFF
-    EXPECT_EQ(quoted("\x80\xBF"), "\"" + fffd + fffd + "\"");  // stray continuation bytes
+    EXPECT_EQ(json_string("caf\xE9"), "\"caf" + fffd + "\"");                  // Latin-1 byte
+    EXPECT_EQ(json_string("\xC3"), "\"" + fffd + "\"");                        // cut short
+    EXPECT_EQ(json_string("\xC0\xAF"), "\"" + fffd + fffd + "\"");             // overlong '/'
+    EXPECT_EQ(json_string("\xED\xA0\x80"), "\"" + fffd + fffd + fffd + "\"");  // a surrogate
+    EXPECT_EQ(json_string("\xF4\x90\x80\x80x"),
+              "\"" + fffd + fffd + fffd + fffd + "x\"");            // > U+10FFFF
+    EXPECT_EQ(json_string("\x80\xBF"), "\"" + fffd + fffd + "\"");  // stray continuation bytes
 }
 
 TEST(JsonWriter, AnyBytesMakeValidJson) {
@@ -52,7 +53,7 @@ TEST(JsonWriter, AnyBytesMakeValidJson) {
     EXPECT_TRUE(valid_json(w.take()));
     std::string all;
     for (int b = 0; b < 256; ++b) all += static_cast<char>(b);
-    EXPECT_TRUE(valid_json(quoted(all + all.substr(128) + "\xF0\x9F")));
+    EXPECT_TRUE(valid_json(json_string(all + all.substr(128) + "\xF0\x9F")));
 }
 
 }  // namespace
