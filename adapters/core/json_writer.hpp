@@ -1,6 +1,9 @@
 #pragma once
 // A minimal streaming JSON writer: enough for our envelopes, always valid output (strings are
-// escaped per RFC 8259, control characters as \u00XX). Input strings must be valid UTF-8.
+// escaped per RFC 8259, control characters as \u00XX). Strings should be UTF-8; a byte that
+// does not begin a valid UTF-8 sequence is written as U+FFFD, so that bytes quoted from a
+// sender's input (an error message naming an undecodable charset) cannot make the JSON invalid.
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -74,10 +77,29 @@ class json_writer {
         if (!first_) out_ += ',';
         first_ = false;
     }
+    // The length of the valid UTF-8 sequence starting s[i] (>= 2 bytes), or 0.
+    static std::size_t utf8_sequence(std::string_view s, std::size_t i) {
+        const auto u = static_cast<unsigned char>(s[i]);
+        std::size_t len = u >= 0xC2 && u <= 0xDF   ? 2
+                          : u >= 0xE0 && u <= 0xEF ? 3
+                          : u >= 0xF0 && u <= 0xF4 ? 4
+                                                   : 0;
+        if (len == 0 || s.size() - i < len) return 0;
+        std::uint32_t cp = u & (len == 2 ? 0x1Fu : len == 3 ? 0x0Fu : 0x07u);
+        for (std::size_t k = 1; k < len; ++k) {
+            const auto c = static_cast<unsigned char>(s[i + k]);
+            if ((c & 0xC0u) != 0x80u) return 0;
+            cp = (cp << 6) | (c & 0x3Fu);
+        }
+        const std::uint32_t min = len == 2 ? 0x80 : len == 3 ? 0x800 : 0x10000;
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+        return len;
+    }
     void quote(std::string_view s) {
         static constexpr char hex[] = "0123456789abcdef";
         out_ += '"';
-        for (char c : s) {
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            const char c = s[i];
             auto u = static_cast<unsigned char>(c);
             if (c == '"')
                 out_ += "\\\"";
@@ -93,8 +115,14 @@ class json_writer {
                 out_ += "\\u00";
                 out_ += hex[u >> 4];
                 out_ += hex[u & 15];
-            } else
+            } else if (u < 0x80) {
                 out_ += c;
+            } else if (auto n = utf8_sequence(s, i)) {
+                out_.append(s, i, n);
+                i += n - 1;
+            } else {
+                out_ += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER
+            }
         }
         out_ += '"';
     }

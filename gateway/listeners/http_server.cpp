@@ -42,6 +42,29 @@ std::string error_body(std::string_view code, std::string_view message) {
     return w.take();
 }
 
+void apply_limits(http_request_parser& parser, const http_server_limits& limits) {
+    parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
+    parser.body_limit(limits.max_body_bytes);
+}
+
+std::optional<http_response> read_error_answer(const beast::error_code& ec,
+                                               const http_server_limits& limits) {
+    if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout ||
+        ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
+        ec == asio::ssl::error::stream_truncated)
+        return std::nullopt;
+    if (ec == http::error::body_limit)
+        return json_response(
+            http::status::payload_too_large,
+            error_body("too_large", "the body exceeds the limit of " +
+                                        std::to_string(limits.max_body_bytes) + " bytes"));
+    if (ec == http::error::header_limit)
+        return json_response(
+            http::status::request_header_fields_too_large,
+            error_body("header_too_large", "the request header exceeds the limit"));
+    return json_response(http::status::bad_request, error_body("bad_request", ec.message()));
+}
+
 struct http_server::session_base : std::enable_shared_from_this<session_base> {
     virtual ~session_base() = default;
     virtual void start() = 0;
@@ -131,8 +154,7 @@ class http_session final : public http_server::session_base {
     void read_header() {
         if (server_->draining_) return close();
         parser_.emplace();
-        parser_->header_limit(static_cast<std::uint32_t>(server_->limits_.max_header_bytes));
-        parser_->body_limit(server_->limits_.max_body_bytes);
+        apply_limits(*parser_, server_->limits_);
         idle_ = true;
         // The first request must arrive within the read timeout; later ones within the idle
         // timeout of the previous answer.
@@ -179,28 +201,13 @@ class http_session final : public http_server::session_base {
             h.on_connection_refused(0, in_header && !first_ ? "idle_timeout" : "read_timeout");
             return close();
         }
-        if (ec == http::error::end_of_stream || ec == asio::error::eof ||
-            ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
-            ec == asio::ssl::error::stream_truncated)
-            return close();
-        if (ec == http::error::body_limit) {
-            h.on_connection_refused(413, "body_too_large");
-            return write(json_response(http::status::payload_too_large,
-                                       error_body("too_large", "the body exceeds the limit of " +
-                                                  std::to_string(server_->limits_.max_body_bytes) +
-                                                  " bytes")),
-                         true);
-        }
-        if (ec == http::error::header_limit) {
-            h.on_connection_refused(431, "header_too_large");
-            return write(json_response(http::status::request_header_fields_too_large,
-                                       error_body("header_too_large",
-                                                  "the request header exceeds the limit")),
-                         true);
-        }
-        h.on_connection_refused(400, "bad_request");
-        write(json_response(http::status::bad_request, error_body("bad_request", ec.message())),
-              true);
+        auto answer = read_error_answer(ec, server_->limits_);
+        if (!answer) return close();
+        const int status = static_cast<int>(answer->result());
+        h.on_connection_refused(status, status == 413   ? "body_too_large"
+                                        : status == 431 ? "header_too_large"
+                                                        : "bad_request");
+        write(std::move(*answer), true);
     }
 
     void write(http_response r, bool close_after) {
@@ -247,7 +254,7 @@ class http_session final : public http_server::session_base {
     // Bounded: the parser keeps an unfinished line here (a chunk-size line whose extensions
     // never end grew it by 257 MiB in a second); over the bound the read fails, answered 400.
     beast::flat_buffer buffer_{server_->limits_.max_header_bytes + (64u << 10)};
-    std::optional<http::request_parser<http::string_body>> parser_;
+    std::optional<http_request_parser> parser_;
     std::shared_ptr<http_response> res_;
     bool first_ = true, idle_ = false, keep_alive_ = true, closed_ = false, head_ = false;
     unsigned version_ = 11;

@@ -81,6 +81,16 @@ struct http_server_limits {
     std::size_t max_connections = 1024;
 };
 
+// How a session reads one request, apart from the socket: the parser it uses and what it
+// answers when reading fails. Shared with the HTTP fuzzer (tests/fuzz/http_fuzz.cpp).
+using http_request_parser = http::request_parser<http::string_body>;
+/// Sets the header and body limits on a fresh parser.
+void apply_limits(http_request_parser& parser, const http_server_limits& limits);
+/// The answer to a failed read (413, 431 or 400; the connection closes after it), or nullopt
+/// when the connection just closes unanswered (end of stream, timeout, reset).
+std::optional<http_response> read_error_answer(const boost::system::error_code& ec,
+                                               const http_server_limits& limits);
+
 class http_server : public std::enable_shared_from_this<http_server> {
   public:
     /// Binds now (throws boost::system::system_error when the port is taken); a null

@@ -229,12 +229,15 @@ void stream_framer::garbage(std::size_t from, std::size_t to) {
 std::vector<std::string> stream_framer::end_stream(bool emit) {
     std::vector<std::string> out;
     if (in_frame_ && !skipping_oversize_) {
-        // A ZCZC line still being matched at the very end is not part of the record.
+        // A ZCZC line still being matched at the very end is not part of the record: its bytes
+        // are garbage (found by tests/fuzz/framer_fuzz.cpp; they used to vanish uncounted).
         std::size_t end = cand_ == marker::zczc_start ? cand_at_ : buf_.size();
-        if (emit && (in_tail_ || framing_ == framing::zczc))
+        if (emit && (in_tail_ || framing_ == framing::zczc)) {
             end_frame(end, out);
-        else
+            garbage(end, buf_.size());
+        } else {
             ++counters_.partial_frames;
+        }
     } else if (!in_frame_ && cand_ != marker::none) {
         garbage(cand_at_, cand_at_ + cand_len_);
     }

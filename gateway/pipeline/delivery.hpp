@@ -55,12 +55,13 @@ struct recovery_summary {
 class delivery {
   public:
     delivery(delivery_deps deps, metrics::registry& registry);
-    ~delivery();  // stops the timer and forwarder threads
+    virtual ~delivery();  // stops the timer and forwarder threads
     delivery(const delivery&) = delete;
     delivery& operator=(const delivery&) = delete;
 
-    /// `done` runs exactly once, on a spool, producer or timer thread.
-    void deliver(spooled_item item, std::int64_t not_before_ms, delivery_done done);
+    /// `done` runs exactly once, on a spool, producer or timer thread. Virtual for the HTTP
+    /// fuzzer only (tests/fuzz/http_fuzz.cpp), whose stand-in accepts without Kafka.
+    virtual void deliver(spooled_item item, std::int64_t not_before_ms, delivery_done done);
     /// Startup, before listeners open: replays the spool's unacked records (see above).
     recovery_summary recover();
     /// Records waiting for their embargo to lift.
