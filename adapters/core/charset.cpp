@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdint>
+#include <cstring>
 
 namespace wire::adapters {
 namespace {
@@ -95,6 +97,11 @@ size_t utf8_invalid_offset(std::string_view s) {
         unsigned char c = p[i];
         if (c < 0x80) {
             ++i;
+            // ASCII runs eight bytes at a time.
+            for (std::uint64_t w; i + 8 <= n; i += 8) {
+                std::memcpy(&w, p + i, 8);
+                if (w & 0x8080808080808080ull) break;
+            }
             continue;
         }
         size_t len;

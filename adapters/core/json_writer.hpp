@@ -77,8 +77,14 @@ class json_writer {
     void quote(std::string_view s) {
         static constexpr char hex[] = "0123456789abcdef";
         out_ += '"';
-        for (char c : s) {
-            auto u = static_cast<unsigned char>(c);
+        // Runs that need no escape are appended whole (the common case: all of a string).
+        size_t run = 0;
+        for (size_t i = 0; i < s.size(); ++i) {
+            auto u = static_cast<unsigned char>(s[i]);
+            if (u >= 0x20 && u != '"' && u != '\\') continue;
+            out_.append(s.data() + run, i - run);
+            run = i + 1;
+            const char c = s[i];
             if (c == '"')
                 out_ += "\\\"";
             else if (c == '\\')
@@ -93,9 +99,9 @@ class json_writer {
                 out_ += "\\u00";
                 out_ += hex[u >> 4];
                 out_ += hex[u & 15];
-            } else
-                out_ += c;
+            }
         }
+        out_.append(s.data() + run, s.size() - run);
         out_ += '"';
     }
     std::string out_;

@@ -50,7 +50,11 @@ std::string decode_entities(std::string_view s) {
     out.reserve(s.size());
     for (size_t i = 0; i < s.size(); ++i) {
         if (s[i] != '&') {
-            out += s[i];
+            // Up to the next reference in one append.
+            size_t amp = s.find('&', i);
+            if (amp == std::string_view::npos) amp = s.size();
+            out.append(s.data() + i, amp - i);
+            i = amp - 1;
             continue;
         }
         size_t semi = s.find(';', i);
@@ -162,10 +166,32 @@ bool equals_ci(std::string_view a, std::string_view b) {
     return a.size() == b.size() && starts_with_ci(a, b);
 }
 
+namespace {
+
+// Whether clean_text() would change the byte at i (or the sequence it starts).
+bool needs_cleaning(std::string_view s, size_t i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20) return c != '\t' && c != '\n';
+    if (c == 0x7F) return true;
+    if (c == 0xC2)
+        return i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
+               static_cast<unsigned char>(s[i + 1]) <= 0x9F;
+    if (c == 0xEF)
+        return i + 2 < s.size() && s[i + 1] == '\xBF' && (s[i + 2] == '\xBE' || s[i + 2] == '\xBF');
+    return false;
+}
+
+}  // namespace
+
 std::string clean_text(std::string_view s) {
+    // Most text is clean already: copy the clean prefix whole, then go byte by byte.
+    size_t first = 0;
+    while (first < s.size() && !needs_cleaning(s, first)) ++first;
+    if (first == s.size()) return std::string(s);
     std::string out;
     out.reserve(s.size());
-    for (size_t i = 0; i < s.size(); ++i) {
+    out.append(s.data(), first);
+    for (size_t i = first; i < s.size(); ++i) {
         auto c = static_cast<unsigned char>(s[i]);
         if (c == '\r') {
             // CR LF, CR CR LF (telex) and a lone CR are each one line end
@@ -189,6 +215,11 @@ std::string clean_text(std::string_view s) {
 
 std::string clean_line(std::string_view s) {
     std::string c = clean_text(s), out;
+    // Already one line (single spaces between words, none at the ends): nothing to collapse.
+    bool collapsed = c.empty() || (!is_space(c.front()) && !is_space(c.back()));
+    for (size_t i = 0; collapsed && i < c.size(); ++i)
+        if (is_space(c[i]) && (c[i] != ' ' || is_space(c[i + 1]))) collapsed = false;
+    if (collapsed) return c;
     out.reserve(c.size());
     bool space = false;
     for (char ch : c) {
@@ -206,7 +237,14 @@ std::string clean_line(std::string_view s) {
 std::string escape_html(std::string_view s) {
     std::string out;
     out.reserve(s.size() + 16);
-    for (char c : s) {
+    for (size_t i = 0; i < s.size(); ++i) {
+        // Runs without a special character are appended whole.
+        size_t next = s.find_first_of("&<>\"", i);
+        if (next == std::string_view::npos) next = s.size();
+        out.append(s.data() + i, next - i);
+        if (next == s.size()) break;
+        i = next;
+        const char c = s[i];
         switch (c) {
             case '&':
                 out += "&amp;";
@@ -408,7 +446,10 @@ int count_words(std::string_view s) {
     bool in_word = false;
     for (size_t i = 0; i < s.size(); ++i) {
         auto c = static_cast<unsigned char>(s[i]);
-        bool letter = std::isalnum(c) || c >= 0x80;  // any non-ASCII code unit: part of a word
+        // ASCII letters and digits (isalnum in the C locale, without the call); any non-ASCII
+        // code unit is part of a word.
+        bool letter =
+            (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c >= 0x80;
         if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0xA0) {
             letter = false;  // NBSP separates words
             ++i;
