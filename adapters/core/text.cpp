@@ -158,8 +158,12 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
 }
 
 bool starts_with_ci(std::string_view s, std::string_view prefix) {
-    return s.size() >= prefix.size() &&
-           ascii_lower(s.substr(0, prefix.size())) == ascii_lower(prefix);
+    if (s.size() < prefix.size()) return false;
+    for (size_t i = 0; i < prefix.size(); ++i)  // as ascii_lower() both, without the copies
+        if (std::tolower(static_cast<unsigned char>(s[i])) !=
+            std::tolower(static_cast<unsigned char>(prefix[i])))
+            return false;
+    return true;
 }
 
 bool equals_ci(std::string_view a, std::string_view b) {
@@ -238,9 +242,12 @@ std::string escape_html(std::string_view s) {
     std::string out;
     out.reserve(s.size() + 16);
     for (size_t i = 0; i < s.size(); ++i) {
-        // Runs without a special character are appended whole.
-        size_t next = s.find_first_of("&<>\"", i);
-        if (next == std::string_view::npos) next = s.size();
+        // Runs without a special character are appended whole (find_first_of would call
+        // memchr once per byte).
+        size_t next = i;
+        while (next < s.size() && s[next] != '&' && s[next] != '<' && s[next] != '>' &&
+               s[next] != '"')
+            ++next;
         out.append(s.data() + i, next - i);
         if (next == s.size()) break;
         i = next;
