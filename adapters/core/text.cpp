@@ -132,11 +132,14 @@ std::string safe_href(std::string_view attrs) {
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
 
+// std::tolower in the C locale (the only one the gateway runs in), without the call.
+char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
+
 }  // namespace
 
 std::string ascii_lower(std::string_view s) {
     std::string out(s);
-    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (auto& c : out) c = lower(c);
     return out;
 }
 
@@ -160,9 +163,7 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
 bool starts_with_ci(std::string_view s, std::string_view prefix) {
     if (s.size() < prefix.size()) return false;
     for (size_t i = 0; i < prefix.size(); ++i)  // as ascii_lower() both, without the copies
-        if (std::tolower(static_cast<unsigned char>(s[i])) !=
-            std::tolower(static_cast<unsigned char>(prefix[i])))
-            return false;
+        if (lower(s[i]) != lower(prefix[i])) return false;
     return true;
 }
 
@@ -188,32 +189,28 @@ bool needs_cleaning(std::string_view s, size_t i) {
 }  // namespace
 
 std::string clean_text(std::string_view s) {
-    // Most text is clean already: copy the clean prefix whole, then go byte by byte.
-    size_t first = 0;
-    while (first < s.size() && !needs_cleaning(s, first)) ++first;
-    if (first == s.size()) return std::string(s);
+    // Most text is clean: runs between the bytes that need cleaning are copied whole.
     std::string out;
-    out.reserve(s.size());
-    out.append(s.data(), first);
-    for (size_t i = first; i < s.size(); ++i) {
+    size_t run = 0;  // start of the clean run not copied yet
+    for (size_t i = 0; i < s.size(); ++i) {
+        if (!needs_cleaning(s, i)) continue;
+        if (run == 0) out.reserve(s.size());  // the first byte to clean
+        out.append(s.data() + run, i - run);
         auto c = static_cast<unsigned char>(s[i]);
         if (c == '\r') {
             // CR LF, CR CR LF (telex) and a lone CR are each one line end
             out += '\n';
             while (i + 1 < s.size() && s[i + 1] == '\r') ++i;
             if (i + 1 < s.size() && s[i + 1] == '\n') ++i;
-        } else if (c == '\t' || c == '\n' || (c >= 0x20 && c != 0x7F)) {
-            if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
-                static_cast<unsigned char>(s[i + 1]) <= 0x9F) {
-                ++i;  // C1 control
-            } else if (c == 0xEF && i + 2 < s.size() && s[i + 1] == '\xBF' &&
-                       (s[i + 2] == '\xBE' || s[i + 2] == '\xBF')) {
-                i += 2;  // U+FFFE, U+FFFF
-            } else {
-                out += static_cast<char>(c);
-            }
-        }
+        } else if (c == 0xC2) {
+            ++i;  // C1 control
+        } else if (c == 0xEF) {
+            i += 2;  // U+FFFE, U+FFFF
+        }            // other control characters are dropped
+        run = i + 1;
     }
+    if (run == 0) return std::string(s);
+    out.append(s.data() + run, s.size() - run);
     return out;
 }
 
