@@ -159,7 +159,7 @@ def gateway_run(root, bindir, args, stamp, fsync, loadavg, sizes):
     run_dir.mkdir(parents=True, exist_ok=True)
     cfg = make_config(root, run_dir, args.port, args.brokers, prefix, fsync)
     log = open(run_dir / "gateway.log", "w")
-    gw = subprocess.Popen([str(bindir / "wiregate"), "serve", "--config", str(cfg)],
+    gw = subprocess.Popen([args.wiregate or str(bindir / "wiregate"), "serve", "--config", str(cfg)],
                           stdout=log, stderr=log)
     res = {"fsync": fsync, "prefix": prefix}
     try:
@@ -218,8 +218,9 @@ def run(root, bindir, args, stamp, loadavg):
                            sizes["closed"])
     raw_open = raw_producer(bindir, args.brokers, envelopes, topics, "rawopen" + stamp, 500,
                             500 * sizes["open_s"])
-    L = ["## End to end (ap-json `%s`, %d B; %d topics per story: %s)" % (
-            FIXTURE, (root / FIXTURE).stat().st_size, len(topics), ", ".join(topics)), "",
+    L = ["## End to end (gateway `%s`; ap-json `%s`, %d B; %d topics per story: %s)" % (
+            args.wiregate or "build/bin/wiregate", FIXTURE, (root / FIXTURE).stat().st_size,
+            len(topics), ", ".join(topics)), "",
          "| run | load avg | stories | accepted stories/s | p50 ms | p99 ms | p99.9 ms | "
          "max ms | non-2xx | vs raw |", "|---|---|---:|---:|---:|---:|---:|---:|---|---|"]
     row = lambda name, la, r, vs: L.append("| %s | %s | %d | %.0f | %.2f | %.2f | %.2f | %.2f | %s | %s |" % (
