@@ -140,7 +140,10 @@ def perf_stop(p, data, report):
     txt = subprocess.run(["perf", "report", "-i", str(data), "--no-children", "--stdio",
                           "--percent-limit", "0.8", "-g", "none"], text=True,
                          capture_output=True).stdout
-    report.write_text(txt)
+    by_thread = subprocess.run(["perf", "report", "-i", str(data), "--no-children", "--stdio",
+                                "--sort", "comm,dso", "--percent-limit", "0.5", "-g", "none"],
+                               text=True, capture_output=True).stdout
+    report.write_text(by_thread + "\n\n" + txt)
 
 
 def raw_producer(bindir, brokers, envelopes, topics, run_id, rate, stories):
