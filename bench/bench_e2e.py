@@ -118,15 +118,37 @@ def verify(brokers, topic, accepted_files, timeout=60):
 
 
 def idle_connections(port, pid, n=1000):
+    """VmRSS with n connected clients that send nothing (within limits.read_timeout_ms)."""
+    rss_before = proc(pid)["rss_mb"]
     socks = []
     for _ in range(n):
         s = socket.create_connection(("127.0.0.1", port))
         socks.append(s)
     time.sleep(3)
     figures = proc(pid)
+    figures["rss_before_mb"] = rss_before
+    figures["open"] = sum(1 for d in os.listdir("/proc/%d/fd" % pid)
+                          if os.readlink("/proc/%d/fd/%s" % (pid, d)).startswith("socket:"))
     for s in socks:
         s.close()
     return figures
+
+
+def fsync_probe(directory, n=500, size=4400):
+    """The disk's own fsync latency, next to the spool: append `size` bytes and fsync, n times."""
+    path = Path(directory) / "fsync-probe"
+    fd = os.open(str(path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    lat = []
+    for _ in range(n):
+        os.write(fd, b"x" * size)
+        t = time.perf_counter()
+        os.fsync(fd)
+        lat.append((time.perf_counter() - t) * 1000)
+        time.sleep(0.002)
+    os.close(fd)
+    path.unlink()
+    lat.sort()
+    return lat[n // 2], lat[int(n * 0.99)], lat[-1]
 
 
 def perf_start(pid, out):
@@ -247,6 +269,11 @@ def run(root, bindir, args, stamp, loadavg):
         L.append("| fsync=%s | %.1f | %.3f | %.3f | %d expected, %d found, %d missing, %d duplicates | %s |" % (
             r["fsync"], r["hwm_mb"], r["cpu_open"], r["cpu_closed"], v["expected"], v["found"],
             v["missing"], v["duplicates"],
-            "%.1f MB (VmRSS; target < 150 MB)" % idle["rss_mb"] if idle else "-"))
+            "%.1f MB VmRSS (%.1f MB before; %d sockets open; target < 150 MB)" % (
+                idle["rss_mb"], idle["rss_before_mb"], idle["open"]) if idle else "-"))
+    la = loadavg()
+    p50, p99, mx = fsync_probe(root / "build" / "bench-run")
+    L += ["", "Disk: fsync of a 4,400-byte append next to the spool, 500 times: p50 %.2f ms, "
+          "p99 %.2f ms, max %.2f ms (load average %s)." % (p50, p99, mx, la)]
     L += ["", "Load average at end: %s." % loadavg(), ""]
     return L
