@@ -157,9 +157,9 @@ std::optional<adapter_error> finalize_story(story& s) {
                                                 : text_to_html(clean_text(s.body_text));
         std::string plain = html_to_text(html);
         if (!plain.empty()) {
-            s.bodies.push_back({"main", "text/html", html, count_words(plain), count_chars(plain)});
-            s.bodies.push_back(
-                {"main", "text/plain", plain, count_words(plain), count_chars(plain)});
+            const int words = count_words(plain), chars = count_chars(plain);
+            s.bodies.push_back({"main", "text/html", std::move(html), words, chars});
+            s.bodies.push_back({"main", "text/plain", std::move(plain), words, chars});
         }
     }
     s.body_html.clear();

@@ -98,9 +98,21 @@ class json_writer {
     void quote(std::string_view s) {
         static constexpr char hex[] = "0123456789abcdef";
         out_ += '"';
-        for (std::size_t i = 0; i < s.size(); ++i) {
+        // Runs that need no escape are appended whole (the common case: all of a string);
+        // valid UTF-8 stays in the run, an invalid byte becomes U+FFFD.
+        size_t run = 0;
+        for (size_t i = 0; i < s.size(); ++i) {
+            auto u = static_cast<unsigned char>(s[i]);
+            if (u >= 0x20 && u < 0x80 && u != '"' && u != '\\') continue;
+            if (u >= 0x80) {
+                if (auto n = utf8_sequence(s, i)) {
+                    i += n - 1;
+                    continue;
+                }
+            }
+            out_.append(s.data() + run, i - run);
+            run = i + 1;
             const char c = s[i];
-            auto u = static_cast<unsigned char>(c);
             if (c == '"')
                 out_ += "\\\"";
             else if (c == '\\')
@@ -115,15 +127,11 @@ class json_writer {
                 out_ += "\\u00";
                 out_ += hex[u >> 4];
                 out_ += hex[u & 15];
-            } else if (u < 0x80) {
-                out_ += c;
-            } else if (auto n = utf8_sequence(s, i)) {
-                out_.append(s, i, n);
-                i += n - 1;
-            } else {
+            } else if (u >= 0x80) {
                 out_ += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER
             }
         }
+        out_.append(s.data() + run, s.size() - run);
         out_ += '"';
     }
     std::string out_;

@@ -1,7 +1,8 @@
 #pragma once
 // normalize(): bytes in, stories (or coded errors) out. The one entry point the CLI, the HTTP
 // and stream listeners and the tests share. Pure: no I/O, no clock (the caller passes
-// received_at), no global state besides the adapter registry.
+// received_at), no global state besides the adapter registry (and, invisible to callers, the
+// iconv descriptors charset.cpp keeps open per thread).
 #include <cstddef>
 #include <string>
 #include <string_view>

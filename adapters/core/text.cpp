@@ -50,7 +50,11 @@ std::string decode_entities(std::string_view s) {
     out.reserve(s.size());
     for (size_t i = 0; i < s.size(); ++i) {
         if (s[i] != '&') {
-            out += s[i];
+            // Up to the next reference in one append.
+            size_t amp = s.find('&', i);
+            if (amp == std::string_view::npos) amp = s.size();
+            out.append(s.data() + i, amp - i);
+            i = amp - 1;
             continue;
         }
         size_t semi = s.find(';', i);
@@ -128,11 +132,14 @@ std::string safe_href(std::string_view attrs) {
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
 
+// std::tolower in the C locale (the only one the gateway runs in), without the call.
+char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
+
 }  // namespace
 
 std::string ascii_lower(std::string_view s) {
     std::string out(s);
-    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (auto& c : out) c = lower(c);
     return out;
 }
 
@@ -154,41 +161,66 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
 }
 
 bool starts_with_ci(std::string_view s, std::string_view prefix) {
-    return s.size() >= prefix.size() &&
-           ascii_lower(s.substr(0, prefix.size())) == ascii_lower(prefix);
+    if (s.size() < prefix.size()) return false;
+    for (size_t i = 0; i < prefix.size(); ++i)  // as ascii_lower() both, without the copies
+        if (lower(s[i]) != lower(prefix[i])) return false;
+    return true;
 }
 
 bool equals_ci(std::string_view a, std::string_view b) {
     return a.size() == b.size() && starts_with_ci(a, b);
 }
 
+namespace {
+
+// Whether clean_text() would change the byte at i (or the sequence it starts).
+bool needs_cleaning(std::string_view s, size_t i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20) return c != '\t' && c != '\n';
+    if (c == 0x7F) return true;
+    if (c == 0xC2)
+        return i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
+               static_cast<unsigned char>(s[i + 1]) <= 0x9F;
+    if (c == 0xEF)
+        return i + 2 < s.size() && s[i + 1] == '\xBF' && (s[i + 2] == '\xBE' || s[i + 2] == '\xBF');
+    return false;
+}
+
+}  // namespace
+
 std::string clean_text(std::string_view s) {
+    // Most text is clean: runs between the bytes that need cleaning are copied whole.
     std::string out;
-    out.reserve(s.size());
+    size_t run = 0;  // start of the clean run not copied yet
     for (size_t i = 0; i < s.size(); ++i) {
+        if (!needs_cleaning(s, i)) continue;
+        if (run == 0) out.reserve(s.size());  // the first byte to clean
+        out.append(s.data() + run, i - run);
         auto c = static_cast<unsigned char>(s[i]);
         if (c == '\r') {
             // CR LF, CR CR LF (telex) and a lone CR are each one line end
             out += '\n';
             while (i + 1 < s.size() && s[i + 1] == '\r') ++i;
             if (i + 1 < s.size() && s[i + 1] == '\n') ++i;
-        } else if (c == '\t' || c == '\n' || (c >= 0x20 && c != 0x7F)) {
-            if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
-                static_cast<unsigned char>(s[i + 1]) <= 0x9F) {
-                ++i;  // C1 control
-            } else if (c == 0xEF && i + 2 < s.size() && s[i + 1] == '\xBF' &&
-                       (s[i + 2] == '\xBE' || s[i + 2] == '\xBF')) {
-                i += 2;  // U+FFFE, U+FFFF
-            } else {
-                out += static_cast<char>(c);
-            }
-        }
+        } else if (c == 0xC2) {
+            ++i;  // C1 control
+        } else if (c == 0xEF) {
+            i += 2;  // U+FFFE, U+FFFF
+        }            // other control characters are dropped
+        run = i + 1;
     }
+    if (run == 0) return std::string(s);
+    out.append(s.data() + run, s.size() - run);
     return out;
 }
 
 std::string clean_line(std::string_view s) {
     std::string c = clean_text(s), out;
+    // Already one line (single spaces between words, none at the ends): nothing to collapse.
+    bool collapsed = c.empty() || (!is_space(c.front()) && !is_space(c.back()));
+    for (size_t i = 0; collapsed && i < c.size(); ++i)
+        if (is_space(c[i]) && (c[i] != ' ' || is_space(c[i + 1]))) collapsed = false;
+    if (collapsed) return c;
     out.reserve(c.size());
     bool space = false;
     for (char ch : c) {
@@ -206,7 +238,17 @@ std::string clean_line(std::string_view s) {
 std::string escape_html(std::string_view s) {
     std::string out;
     out.reserve(s.size() + 16);
-    for (char c : s) {
+    for (size_t i = 0; i < s.size(); ++i) {
+        // Runs without a special character are appended whole (find_first_of would call
+        // memchr once per byte).
+        size_t next = i;
+        while (next < s.size() && s[next] != '&' && s[next] != '<' && s[next] != '>' &&
+               s[next] != '"')
+            ++next;
+        out.append(s.data() + i, next - i);
+        if (next == s.size()) break;
+        i = next;
+        const char c = s[i];
         switch (c) {
             case '&':
                 out += "&amp;";
@@ -408,7 +450,10 @@ int count_words(std::string_view s) {
     bool in_word = false;
     for (size_t i = 0; i < s.size(); ++i) {
         auto c = static_cast<unsigned char>(s[i]);
-        bool letter = std::isalnum(c) || c >= 0x80;  // any non-ASCII code unit: part of a word
+        // ASCII letters and digits (isalnum in the C locale, without the call); any non-ASCII
+        // code unit is part of a word.
+        bool letter =
+            (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c >= 0x80;
         if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0xA0) {
             letter = false;  // NBSP separates words
             ++i;

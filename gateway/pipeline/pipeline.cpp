@@ -174,7 +174,14 @@ void pipeline::submit(submission s, completion done) {
     st->whole_document_error.assign(norm.items.size(), norm.format.empty());
     metrics_.received.inc({feed.id}, static_cast<double>(norm.items.size()));
 
-    const std::string raw_sha = adapters::sha256_hex(s.body);
+    // normalize() stamped the body's SHA-256 into every story; hash again only when none came out.
+    std::string raw_sha;
+    for (const auto& item : norm.items)
+        if (const auto* story = std::get_if<adapters::story>(&item)) {
+            raw_sha = story->wire.raw_sha256;
+            break;
+        }
+    if (raw_sha.empty()) raw_sha = adapters::sha256_hex(s.body);
     st->body_hash = raw_sha.substr(0, 32);
     plan_context ctx{feed, deps_.router(), deps_.dedup, &inflight_, deps_.can_hold,
                      s,    raw_sha,        norm.format};

@@ -45,6 +45,8 @@
 
 namespace {
 
+const wire::listeners::peer_info k_peer{"127.0.0.1", "", "", false};
+
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 using namespace wire;
@@ -235,7 +237,7 @@ std::vector<unsigned> serve(std::string_view bytes, std::size_t max_read) {
         beast::error_code ec;
         http::read_header(stream, buffer, parser, ec);
         if (!ec) {
-            if (auto early = handler->on_header(parser.get(), "127.0.0.1")) {
+            if (auto early = handler->on_header(parser.get(), k_peer)) {
                 check_answer(*early);
                 answers.push_back(early->result_int());
                 break;  // the body stays unread: the connection closes
@@ -257,7 +259,7 @@ std::vector<unsigned> serve(std::string_view bytes, std::size_t max_read) {
         http_request req = parser.release();
         const bool keep_alive = req.keep_alive();
         int replies = 0;
-        handler->on_request(std::move(req), "127.0.0.1", [&](http_response r) {
+        handler->on_request(std::move(req), k_peer, [&](http_response r) {
             ++replies;
             check_answer(r);
             answers.push_back(r.result_int());
