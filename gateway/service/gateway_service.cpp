@@ -78,6 +78,12 @@ gateway_service::gateway_service(config::gateway_config cfg, std::string config_
                              });
     registry_.counter("wiregate_producer_rebuilds_total",
                       "Producers replaced after a fatal librdkafka error");
+    // Registered now so /metrics lists them (at 0) before the first reload.
+    registry_.counter("wiregate_config_reload_failures_total",
+                      "Reloads refused because the config file had problems");
+    registry_.counter("wiregate_tls_reloads_total",
+                      "TLS contexts rebuilt on reload, per listener and result",
+                      {"listener", "result"});
     registry_.gauge_callback("wiregate_ready", "1 when /readyz answers 200",
                              [this] { return not_ready().empty() ? 1.0 : 0.0; });
     registry_.gauge_callback(
@@ -331,6 +337,16 @@ bool gateway_service::drain() {
             deadline - std::chrono::steady_clock::now());
         if (p->flush(std::max(left, 0ms)) != RD_KAFKA_RESP_ERR_NO_ERROR) clean = false;
     }
+    // http_server::drain() only posts the close of idle keep-alive connections: let the I/O
+    // threads run those closes before stopping them, or a client would never see its EOF.
+    const auto closes_deadline = std::max(deadline, std::chrono::steady_clock::now() + 1s);
+    auto open_http = [&] {
+        std::size_t n = 0;
+        for (auto& s : http_) n += s->open_connections();
+        return n;
+    };
+    while (open_http() > 0 && std::chrono::steady_clock::now() < closes_deadline)
+        std::this_thread::sleep_for(10ms);
     if (admin_) admin_->drain();
     stop_threads();
     if (delivery_) delivery_->stop();

@@ -200,10 +200,15 @@ http_answer http_client::post_story(const std::string& feed, const std::string& 
 
 bool http_client::closed_by_server(std::chrono::milliseconds timeout) {
     if (!impl_->connected) return true;
+    // The stream's timer only bounds asynchronous reads: a blocking read_some would wait for
+    // ever on a server that never closes, turning a failure into a hang.
     char c;
-    beast::error_code ec;
+    beast::error_code ec = asio::error::would_block;
     impl_->stream.expires_after(timeout);
-    impl_->stream.read_some(asio::buffer(&c, 1), ec);
+    impl_->stream.async_read_some(asio::buffer(&c, 1),
+                                  [&](beast::error_code e, std::size_t) { ec = e; });
+    impl_->io.restart();
+    impl_->io.run();
     return ec == asio::error::eof || ec == asio::error::connection_reset;
 }
 
