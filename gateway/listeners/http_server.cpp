@@ -68,7 +68,7 @@ std::optional<http_response> read_error_answer(const beast::error_code& ec,
 struct http_server::session_base : std::enable_shared_from_this<session_base> {
     virtual ~session_base() = default;
     virtual void start() = 0;
-    virtual void drain() = 0;  // from any thread
+    virtual void drain() = 0;                 // from any thread
     std::shared_ptr<asio::ssl::context> tls;  // the context this connection was accepted with
 };
 
@@ -121,13 +121,12 @@ class http_session final : public http_server::session_base {
         asio::dispatch(stream_.get_executor(), [self = self()] {
             if constexpr (is_tls) {
                 self->lowest().expires_after(self->read_timeout());
-                self->stream_.async_handshake(asio::ssl::stream_base::server,
-                                              [self](beast::error_code ec) {
-                                                  if (ec) return self->close();
-                                                  read_client_cert(self->stream_.native_handle(),
-                                                                   self->peer_);
-                                                  self->read_header();
-                                              });
+                self->stream_.async_handshake(
+                    asio::ssl::stream_base::server, [self](beast::error_code ec) {
+                        if (ec) return self->on_handshake_error(ec);
+                        read_client_cert(self->stream_.native_handle(), self->peer_);
+                        self->read_header();
+                    });
             } else {
                 self->read_header();
             }
@@ -158,12 +157,11 @@ class http_session final : public http_server::session_base {
         idle_ = true;
         // The first request must arrive within the read timeout; later ones within the idle
         // timeout of the previous answer.
-        lowest().expires_after(first_ ? read_timeout()
-                                      : std::chrono::milliseconds(server_->limits_.idle_timeout_ms));
-        http::async_read_header(stream_, buffer_, *parser_,
-                                [self = self()](beast::error_code ec, std::size_t) {
-                                    self->on_header(ec);
-                                });
+        lowest().expires_after(
+            first_ ? read_timeout() : std::chrono::milliseconds(server_->limits_.idle_timeout_ms));
+        http::async_read_header(
+            stream_, buffer_, *parser_,
+            [self = self()](beast::error_code ec, std::size_t) { self->on_header(ec); });
     }
 
     void on_header(beast::error_code ec) {
@@ -187,11 +185,19 @@ class http_session final : public http_server::session_base {
         http_request req = parser_->release();
         keep_alive_ = req.keep_alive();
         version_ = req.version();
-        server_->handler_->on_request(
-            std::move(req), peer_, [self = self()](http_response r) {
-                asio::post(self->stream_.get_executor(),
-                           [self, r = std::move(r)]() mutable { self->write(std::move(r), false); });
-            });
+        server_->handler_->on_request(std::move(req), peer_, [self = self()](http_response r) {
+            asio::post(self->stream_.get_executor(),
+                       [self, r = std::move(r)]() mutable { self->write(std::move(r), false); });
+        });
+    }
+
+    // A failed handshake (no or an untrusted client certificate, TLS 1.1, plain HTTP on a TLS
+    // port, a peer that stalls) gets no HTTP answer, but is counted so that an agency whose
+    // certificate expired shows up in the metrics, not only in its own logs.
+    void on_handshake_error(beast::error_code ec) {
+        server_->handler_->on_connection_refused(
+            0, ec == beast::error::timeout ? "tls_handshake_timeout" : "tls_handshake");
+        close();
     }
 
     void on_read_error(beast::error_code ec, bool in_header) {
@@ -222,13 +228,12 @@ class http_session final : public http_server::session_base {
         }
         res_ = std::make_shared<http_response>(std::move(r));
         lowest().expires_after(read_timeout());  // a peer that never reads its answer is cut off
-        http::async_write(stream_, *res_,
-                          [self = self(), keep](beast::error_code ec, std::size_t) {
-                              self->res_.reset();
-                              if (ec || !keep) return self->close();
-                              self->first_ = false;
-                              self->read_header();
-                          });
+        http::async_write(stream_, *res_, [self = self(), keep](beast::error_code ec, std::size_t) {
+            self->res_.reset();
+            if (ec || !keep) return self->close();
+            self->first_ = false;
+            self->read_header();
+        });
     }
 
     void close() {
@@ -295,8 +300,8 @@ void http_server::start() {
 }
 
 void http_server::do_accept() {
-    acceptor_.async_accept(asio::make_strand(io_), [self = shared_from_this()](
-                                                       beast::error_code ec, tcp::socket socket) {
+    acceptor_.async_accept(asio::make_strand(io_), [self = shared_from_this()](beast::error_code ec,
+                                                                               tcp::socket socket) {
         if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
         if (!ec) {
             if (self->open_.load() >= self->limits_.max_connections || self->draining_) {

@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "gateway_fixture.hpp"
+#include "raw_http.hpp"
 #include "tls_test_env.hpp"
 
 using namespace wire::testing;
@@ -71,6 +72,10 @@ class GatewayTls : public gateway_test {
         EXPECT_NE(err.find(reason), std::string::npos) << err;
     }
     std::string metrics() { return svc_->registry().render(); }
+    static std::string handshake_refusals(int n) {
+        return R"(wiregate_http_connections_refused_total{reason="tls_handshake"} )" +
+               std::to_string(n) + "\n";
+    }
 
     test_pki pki_;
     test_cert ca_, server_ca_, server_, client_a_, client_b_;
@@ -83,6 +88,37 @@ TEST_F(GatewayTls, NoClientCertificateIsRefusedInTheHandshake) {
     // With TLS 1.2 the server sees the missing certificate within the handshake itself.
     auto c12 = client(nullptr, TLS1_2_VERSION);
     EXPECT_NE(c12.handshake(), "");
+    // Both refusals are counted, though no HTTP status was sent.
+    EXPECT_TRUE(
+        eventually([&] { return metrics().find(handshake_refusals(2)) != std::string::npos; }, 5s))
+        << metrics();
+}
+
+TEST_F(GatewayTls, PlainHttpOnTheTlsPortFailsTheHandshakeAndIsCounted) {
+    start_gateway();
+    raw_client c(port());
+    c.send("POST /v1/feeds/plain/stories HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}");
+    EXPECT_TRUE(c.closed_by_server(5s));
+    EXPECT_TRUE(
+        eventually([&] { return metrics().find(handshake_refusals(1)) != std::string::npos; }, 5s))
+        << metrics();
+    EXPECT_EQ(metric_value(metrics(), R"(wiregate_stories_received_total{feed="plain"})"), 0);
+}
+
+TEST_F(GatewayTls, ClientThatNeverStartsTheHandshakeIsCutOffAndCounted) {
+    cfg_.limits.read_timeout_ms = 300;
+    start_gateway();
+    raw_client c(port());  // connects, never sends a ClientHello
+    EXPECT_TRUE(c.closed_by_server(5s));
+    EXPECT_TRUE(eventually(
+        [&] {
+            return metric_value(
+                       metrics(),
+                       R"(wiregate_http_connections_refused_total{reason="tls_handshake_timeout"})") ==
+                   1;
+        },
+        5s))
+        << metrics();
 }
 
 TEST_F(GatewayTls, CertificateFromAnotherCaIsRefusedInTheHandshake) {
