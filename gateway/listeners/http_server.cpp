@@ -4,6 +4,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include <boost/asio/dispatch.hpp>
@@ -45,6 +46,12 @@ std::string error_body(std::string_view code, std::string_view message) {
 void apply_limits(http_request_parser& parser, const http_server_limits& limits) {
     parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
     parser.body_limit(limits.max_body_bytes);
+}
+
+http_response http_handler::over_budget(const http_request_header& h) {
+    return json_response(http::status::too_many_requests,
+                         error_body("over_capacity", "too much in flight; retry later"),
+                         h.version(), 1);
 }
 
 std::optional<http_response> read_error_answer(const beast::error_code& ec,
@@ -113,6 +120,7 @@ class http_session final : public http_server::session_base {
           peer_(std::move(peer)) {}
 
     ~http_session() override {
+        release_reserved();
         server_->forget(this);
         server_->open_.fetch_sub(1);
     }
@@ -175,12 +183,47 @@ class http_session final : public http_server::session_base {
             early->version(parser_->get().version());
             return write(std::move(*early), true);
         }
-        http::async_read(stream_, buffer_, *parser_,
-                         [self = self()](beast::error_code e, std::size_t) { self->on_body(e); });
+        if (auto declared = parser_->content_length(); declared && !reserve(*declared))
+            return refuse_over_budget();
+        if (parser_->is_done()) return on_body();
+        read_body();
     }
 
-    void on_body(beast::error_code ec) {
-        if (ec) return on_read_error(ec, false);
+    // The body is read piece by piece so that a chunked one, whose size nobody declared, is
+    // charged to the budget as it grows; the read timeout set at the header covers all of it.
+    void read_body() {
+        http::async_read_some(
+            stream_, buffer_, *parser_, [self = self()](beast::error_code ec, std::size_t) {
+                if (ec) return self->on_read_error(ec, false);
+                // The string's capacity is what it holds; at most one body.
+                const std::size_t held = std::min(self->parser_->get().body().capacity(),
+                                                  self->server_->limits_.max_body_bytes);
+                if (held > self->reserved_ &&
+                    !self->reserve(std::max<std::size_t>(held - self->reserved_, k_reserve_step)))
+                    return self->refuse_over_budget();
+                if (self->parser_->is_done()) return self->on_body();
+                self->read_body();
+            });
+    }
+
+    bool reserve(std::size_t bytes) {
+        if (bytes == 0) return true;
+        if (!server_->handler_->reserve_body(bytes)) return false;
+        reserved_ += bytes;
+        return true;
+    }
+    void release_reserved() {
+        if (reserved_ == 0) return;
+        server_->handler_->release_body(reserved_);
+        reserved_ = 0;
+    }
+    void refuse_over_budget() {
+        auto& h = *server_->handler_;
+        h.on_connection_refused(0, "inflight_bytes");
+        write(h.over_budget(parser_->get()), true);  // the body is left unread: close after
+    }
+
+    void on_body() {
         lowest().expires_never();  // the pipeline bounds its own time (publish timeout)
         http_request req = parser_->release();
         keep_alive_ = req.keep_alive();
@@ -217,6 +260,7 @@ class http_session final : public http_server::session_base {
     }
 
     void write(http_response r, bool close_after) {
+        release_reserved();  // the body has been handed on or refused by now
         bool keep = !close_after && keep_alive_ && !server_->draining_;
         r.keep_alive(keep);
         r.prepare_payload();
@@ -261,6 +305,8 @@ class http_session final : public http_server::session_base {
     beast::flat_buffer buffer_{server_->limits_.max_header_bytes + (64u << 10)};
     std::optional<http_request_parser> parser_;
     std::shared_ptr<http_response> res_;
+    static constexpr std::size_t k_reserve_step = 64u << 10;  // fewer atomics per chunked body
+    std::size_t reserved_ = 0;  // bytes of the budget this request's body holds
     bool first_ = true, idle_ = false, keep_alive_ = true, closed_ = false, head_ = false;
     unsigned version_ = 11;
 };

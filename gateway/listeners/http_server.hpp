@@ -64,6 +64,18 @@ class http_handler {
         (void)status;
         (void)reason;
     }
+    /// The memory budget bodies are read against, shared by every connection: the server
+    /// reserves a declared Content-Length in full before reading the body, a chunked body as it
+    /// grows, and releases it once the answer is written or the connection ends. Without it,
+    /// max_connections × max_body_bytes could be held at once by bodies still being sent.
+    /// false: over the budget (the server then answers over_budget() and closes).
+    virtual bool reserve_body(std::size_t bytes) {
+        (void)bytes;
+        return true;
+    }
+    virtual void release_body(std::size_t bytes) { (void)bytes; }
+    /// The answer to a request whose body the budget could not take (429 + Retry-After).
+    virtual http_response over_budget(const http_request_header& h);
 };
 
 /// What new connections of an HTTPS listener use: the context (null = plain HTTP) and whether

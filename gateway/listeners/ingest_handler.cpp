@@ -106,8 +106,8 @@ ingest_handler::ingest_handler(ingest_context ctx, metrics::registry& r)
                          {"reason"})),
       inflight_requests_gauge_(
           r.gauge("wiregate_inflight_requests", "Ingest requests being processed")),
-      inflight_bytes_gauge_(
-          r.gauge("wiregate_inflight_bytes", "Body bytes of ingest requests being processed")) {}
+      inflight_bytes_gauge_(r.gauge("wiregate_inflight_bytes",
+                                    "Body bytes of ingest requests being read or processed")) {}
 
 http_response ingest_handler::refuse(const http_request_header& h, http::status status,
                                      std::string_view code, std::string_view message,
@@ -133,6 +133,26 @@ const config::feed_config* ingest_handler::feed_for(const config::gateway_config
     const auto* feed = cfg.find_feed(id);
     if (!feed) answer = refuse(h, http::status::not_found, "unknown_feed", "no feed " + id);
     return feed;
+}
+
+bool ingest_handler::reserve_body(std::size_t bytes) {
+    const std::size_t limit = ctx_.config()->limits.max_inflight_bytes;
+    std::size_t held = inflight_bytes_.load();
+    do {
+        if (held + bytes > limit) return false;
+    } while (!inflight_bytes_.compare_exchange_weak(held, held + bytes));
+    inflight_bytes_gauge_.add({}, static_cast<double>(bytes));
+    return true;
+}
+
+void ingest_handler::release_body(std::size_t bytes) {
+    inflight_bytes_.fetch_sub(bytes);
+    inflight_bytes_gauge_.add({}, -static_cast<double>(bytes));
+}
+
+http_response ingest_handler::over_budget(const http_request_header& h) {
+    return refuse(h, http::status::too_many_requests, "over_capacity",
+                  "too much in flight; retry later", ctx_.config()->limits.retry_after_seconds);
 }
 
 void ingest_handler::on_connection_refused(int status, std::string_view reason) {
@@ -204,11 +224,9 @@ void ingest_handler::on_request(http_request req, const peer_info& peer,
     if (idempotency_key.size() > 255)
         return reply(refuse(req.base(), http::status::bad_request, "bad_idempotency_key",
                             "the Idempotency-Key header is longer than 255 characters"));
-    const std::size_t bytes = req.body().size();
+    // The body's bytes stay charged to the budget (reserve_body) until the answer is written.
     inflight_requests_.fetch_add(1);
-    inflight_bytes_.fetch_add(bytes);
     inflight_requests_gauge_.add({}, 1);
-    inflight_bytes_gauge_.add({}, static_cast<double>(bytes));
 
     pipeline::submission sub;
     sub.feed = feed;
@@ -222,11 +240,9 @@ void ingest_handler::on_request(http_request req, const peer_info& peer,
     const std::uint32_t retry_after = cfg->limits.retry_after_seconds;
     // `cfg` is kept alive by the completion: a SIGHUP reload must not free the feed under us.
     ctx_.pipeline->submit(std::move(sub), [this, cfg, feed_id = feed->id, version, retry_after,
-                                           bytes, reply = std::move(reply)](pipeline::outcome o) {
+                                           reply = std::move(reply)](pipeline::outcome o) {
         inflight_requests_.fetch_sub(1);
-        inflight_bytes_.fetch_sub(bytes);
         inflight_requests_gauge_.add({}, -1);
-        inflight_bytes_gauge_.add({}, -static_cast<double>(bytes));
         requests_.inc({std::to_string(o.http_status)});
         reply(json_response(to_status(o.http_status), o.to_json(feed_id), version,
                             o.http_status == 503 ? retry_after : 0));

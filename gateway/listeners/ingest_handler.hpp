@@ -31,24 +31,27 @@ class ingest_handler final : public http_handler {
     void on_request(http_request req, const peer_info& peer,
                     std::function<void(http_response)> reply) override;
     void on_connection_refused(int status, std::string_view reason) override;
+    bool reserve_body(std::size_t bytes) override;  // against limits.max_inflight_bytes
+    void release_body(std::size_t bytes) override;
+    http_response over_budget(const http_request_header& h) override;
 
     std::size_t inflight_requests() const { return inflight_requests_.load(); }
+    std::size_t inflight_bytes() const { return inflight_bytes_.load(); }
 
   private:
     // The feed a request targets, or an answer saying why there is none.
     const config::feed_config* feed_for(const config::gateway_config& cfg,
                                         const http_request_header& h,
                                         std::optional<http_response>& answer);
-    http_response refuse(const http_request_header& h, http::status status,
-                         std::string_view code, std::string_view message,
-                         std::uint32_t retry_after = 0);
+    http_response refuse(const http_request_header& h, http::status status, std::string_view code,
+                         std::string_view message, std::uint32_t retry_after = 0);
 
     ingest_context ctx_;
     std::atomic<std::size_t> inflight_requests_{0};
     std::atomic<std::size_t> inflight_bytes_{0};
-    metrics::counter_family& requests_;        // {code}
-    metrics::counter_family& auth_failures_;   // {feed, reason}
-    metrics::counter_family& refused_;         // {reason}: connections the server ended
+    metrics::counter_family& requests_;       // {code}
+    metrics::counter_family& auth_failures_;  // {feed, reason}
+    metrics::counter_family& refused_;        // {reason}: connections the server ended
     metrics::gauge_family& inflight_requests_gauge_;
     metrics::gauge_family& inflight_bytes_gauge_;
 };

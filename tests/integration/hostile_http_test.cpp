@@ -2,6 +2,8 @@
 // by byte on raw sockets. Each refusal is answered with its status and counted
 // (wiregate_http_requests_total{code}, wiregate_http_connections_refused_total{reason}); none
 // reaches the pipeline, so none can publish a story or leave a dead letter (received == 0).
+#include <cstdio>
+
 #include "hostile_fixture.hpp"
 
 using namespace wire::testing;
@@ -266,6 +268,85 @@ TEST_F(HostileHttp, ConnectionsOverTheCapAreClosedAtOnceAndCounted) {
     raw_client over(port());
     EXPECT_TRUE(over.closed_by_server(500ms));
     EXPECT_EQ(refused("over_capacity"), 1);
+}
+
+// Without a shared budget 1,024 connections could each be 16 MiB into a body at once: bytes
+// are charged to max_inflight_bytes from the header on, not once the body is in.
+TEST_F(HostileHttp, ManyConnectionsDeclaringLargeBodiesAreRefused429OnceTheBudgetIsFull) {
+    cfg_.limits.max_body_bytes = 1u << 20;
+    cfg_.limits.max_inflight_bytes = 2'000'000;
+    cfg_.limits.read_timeout_ms = 20000;  // the senders stall on purpose
+    start_gateway();
+    std::string body = ninjs_story();
+    body.resize(1'000'000, ' ');
+    const std::string head = "POST " + k_target + " HTTP/1.1\r\nHost: x\r\n" + k_auth +
+                             "Content-Length: 1000000\r\n\r\n";
+    raw_client first(port()), second(port());
+    ASSERT_TRUE(first.send(head + body.substr(0, 100)));
+    ASSERT_TRUE(second.send(head + body.substr(0, 100)));
+    EXPECT_TRUE(eventually([&] { return metric("wiregate_inflight_bytes") == 2'000'000; }, 5s))
+        << svc_->registry().render();
+
+    raw_client third(port());
+    ASSERT_TRUE(third.send(head));
+    auto refused_answer = third.read_answer();
+    EXPECT_EQ(refused_answer.status, 429) << refused_answer.body;
+    EXPECT_NE(refused_answer.body.find("over_capacity"), std::string::npos);
+    EXPECT_FALSE(refused_answer.headers["retry-after"].empty());
+    EXPECT_TRUE(third.closed_by_server(5s));
+
+    ASSERT_TRUE(first.send(body.substr(100)));
+    EXPECT_EQ(first.read_answer().status, 200);
+    EXPECT_TRUE(eventually([&] { return metric("wiregate_inflight_bytes") == 1'000'000; }, 5s));
+    {
+        raw_client gone = std::move(second);  // hangs up mid-body: its bytes are released
+    }
+    EXPECT_TRUE(eventually([&] { return metric("wiregate_inflight_bytes") == 0; }, 5s))
+        << svc_->registry().render();
+    EXPECT_EQ(received("f"), 1);
+}
+
+TEST_F(HostileHttp, ChunkedUploadsThatTogetherOutgrowTheByteBudgetAreCutOff429) {
+    cfg_.limits.max_body_bytes = 1u << 20;
+    cfg_.limits.max_inflight_bytes = 1u << 20;
+    cfg_.limits.read_timeout_ms = 20000;
+    start_gateway();
+    const std::string head = "POST " + k_target + " HTTP/1.1\r\nHost: x\r\n" + k_auth +
+                             "Transfer-Encoding: chunked\r\n\r\n";
+    auto chunk = [](const std::string& bytes) {
+        char size[32];
+        std::snprintf(size, sizeof size, "%zx\r\n", bytes.size());
+        return size + bytes + "\r\n";
+    };
+    // The first upload, 700 KiB in, stalls; nobody declared its size.
+    std::string story = ninjs_story();
+    story.resize(700u << 10, ' ');
+    raw_client first(port());
+    ASSERT_TRUE(first.send(head));
+    for (std::size_t at = 0; at < story.size(); at += 16u << 10)
+        ASSERT_TRUE(first.send(chunk(story.substr(at, 16u << 10))));
+    EXPECT_TRUE(eventually([&] { return metric("wiregate_inflight_bytes") >= (700u << 10); }, 5s))
+        << svc_->registry().render();
+
+    // The second grows until the two no longer fit: answered 429 and cut off.
+    raw_client second(port());
+    ASSERT_TRUE(second.send(head));
+    std::size_t sent = 0;
+    while (sent < (1u << 20) && !second.closed_by_server(20ms) &&
+           second.send(chunk(std::string(16u << 10, ' '))))
+        sent += 16u << 10;
+    auto a = second.read_answer();
+    EXPECT_EQ(a.status, 429) << a.body << " after " << sent << " bytes";
+    EXPECT_NE(a.body.find("over_capacity"), std::string::npos);
+    EXPECT_LE(sent, 400u << 10) << "the second upload was read past the budget";
+    EXPECT_EQ(refused("inflight_bytes"), 1);
+    EXPECT_LE(metric("wiregate_inflight_bytes"), 1u << 20);
+
+    // The first is unharmed and, once answered, gives its bytes back.
+    ASSERT_TRUE(first.send("0\r\n\r\n"));
+    EXPECT_EQ(first.read_answer().status, 200);
+    EXPECT_TRUE(eventually([&] { return metric("wiregate_inflight_bytes") == 0; }, 5s))
+        << svc_->registry().render();
 }
 
 TEST_F(HostileHttp, TlsClientHelloOnThePlainPortIsRefused400) {
