@@ -195,9 +195,12 @@ class http_session final : public http_server::session_base {
         http::async_read_some(
             stream_, buffer_, *parser_, [self = self()](beast::error_code ec, std::size_t) {
                 if (ec) return self->on_read_error(ec, false);
-                // The string's capacity is what it holds; at most one body.
-                const std::size_t held = std::min(self->parser_->get().body().capacity(),
-                                                  self->server_->limits_.max_body_bytes);
+                // A declared length was charged whole at the header. A chunked body is charged
+                // its string's capacity (what it holds), at most one body's limit.
+                const std::size_t held = self->parser_->content_length()
+                                             ? 0
+                                             : std::min(self->parser_->get().body().capacity(),
+                                                        self->server_->limits_.max_body_bytes);
                 if (held > self->reserved_ &&
                     !self->reserve(std::max<std::size_t>(held - self->reserved_, k_reserve_step)))
                     return self->refuse_over_budget();

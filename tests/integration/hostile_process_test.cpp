@@ -2,8 +2,8 @@
 // binary (`wiregate serve`, as in gateway_process_test.cpp). 1000 connections that never send
 // a byte and 200 slowloris connections that trickle their header: the gateway's resident set
 // must stay within a bound while they are open, and every one of them must be cut at the read
-// timeout. Prints one line: RSS-REPORT idle=… slowloris=… rss_before_kib=… rss_open_kib=…
-// hwm_kib=… growth_kib=…
+// timeout; 200 connections part-way through bodies declared over the byte budget must not be
+// held. Prints RSS-REPORT lines (rss_before_kib, rss_open_kib, hwm_kib, growth_kib).
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -66,7 +66,8 @@ std::string config_yaml(const std::string& topic) {
            "  http: [{name: ingest, address: 127.0.0.1, port: 0}]\n"
            "  admin: {address: 127.0.0.1, port: 0}\n"
            "  streams: [{feed: t, port: 0, framing: zczc, idle_timeout_ms: 5000}]\n"
-           "limits: {read_timeout_ms: 5000, idle_timeout_ms: 5000, max_connections: 4000}\n"
+           "limits: {read_timeout_ms: 5000, idle_timeout_ms: 5000, max_connections: 4000,\n"
+           "         max_body_bytes: 16777216, max_inflight_bytes: 33554432}\n"
            "feeds:\n"
            "  - id: p\n    agency: ap\n    format: ninjs\n"
            "    auth: {api_keys: [{value: rss-key}]}\n"
@@ -191,6 +192,45 @@ TEST_F(HostileProcess, ThousandIdleTelexStreamConnectionsStayWithinTheMemoryBoun
         k_idle, rss_before, rss_open, hwm, growth);
     EXPECT_LT(growth, 64L << 10) << "more than 64 MiB for idle stream connections";
     for (auto& c : idle) EXPECT_TRUE(c.closed_by_server(10s)) << "idle_timeout_ms is 5000";
+}
+
+// 200 connections each 1 MiB into a body declared 16 MiB, then silent: unless bodies were charged
+// to max_inflight_bytes (32 MiB) as they are read, all 200 would be admitted and held (200 MiB).
+TEST_F(HostileProcess, TwoHundredConnectionsPartWayThroughHugeBodiesStayWithinTheByteBudget) {
+    constexpr int k_senders = 200;
+    constexpr std::size_t k_declared = 16u << 20, k_budget = 32u << 20;
+    const long rss_before = rss();
+    const std::string head =
+        "POST /v1/feeds/p/stories HTTP/1.1\r\nHost: x\r\n"
+        "Authorization: Bearer rss-key\r\nContent-Length: " +
+        std::to_string(k_declared) + "\r\n\r\n";
+    const std::string part(1u << 20, ' ');
+    std::vector<raw_client> senders;
+    senders.reserve(k_senders);
+    for (int i = 0; i < k_senders; ++i) {
+        senders.emplace_back(port_);
+        if (senders.back().send(head)) senders.back().send(part);  // a refused one may be closed
+    }
+    const int admitted = static_cast<int>(k_budget / k_declared);
+    EXPECT_TRUE(eventually(
+        [&] {
+            return scrape("wiregate_http_requests_total{code=\"429\"}") == k_senders - admitted;
+        },
+        10s))
+        << scrape("wiregate_http_requests_total{code=\"429\"}");
+    EXPECT_EQ(scrape("wiregate_inflight_bytes"), static_cast<double>(k_budget));
+    const long rss_open = rss(), hwm = proc_status_kib(child_.pid, "VmHWM");
+    // The peak, not the moment: without the budget the bodies are in memory only until the read
+    // timeout frees them (VmHWM +206 MiB, measured on the code before the budget).
+    const long growth = hwm - rss_before;
+    std::printf(
+        "RSS-REPORT bodies senders=%d declared_kib=%zu sent_kib_each=1024 admitted=%d "
+        "rss_before_kib=%ld rss_open_kib=%ld hwm_kib=%ld peak_growth_kib=%ld\n",
+        k_senders, k_declared >> 10, admitted, rss_before, rss_open, hwm, growth);
+    EXPECT_LT(growth, 64L << 10) << "more than 64 MiB for bodies past the budget";
+    // The admitted ones stall: cut at the read timeout, and their bytes come back.
+    EXPECT_TRUE(eventually([&] { return scrape("wiregate_inflight_bytes") == 0; }, 20s));
+    EXPECT_EQ(scrape("wiregate_http_connections_refused_total{reason=\"read_timeout\"}"), admitted);
 }
 
 }  // namespace
