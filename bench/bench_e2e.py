@@ -40,7 +40,22 @@ def proc(pid):
     kb = lambda k: int(next(l for l in status.splitlines() if l.startswith(k)).split()[1])
     stat = Path("/proc/%d/stat" % pid).read_text().rsplit(")", 1)[1].split()
     return {"hwm_mb": kb("VmHWM:") / 1024, "rss_mb": kb("VmRSS:") / 1024,
-            "cpu_s": (int(stat[11]) + int(stat[12])) / CLK_TCK}
+            "cpu_s": (int(stat[11]) + int(stat[12])) / CLK_TCK, "ctxt": context_switches(pid)}
+
+
+def context_switches(pid):
+    """Voluntary and involuntary context switches of every thread of `pid` so far: thread
+    hand-offs per story, a figure that moves far less between runs than time does."""
+    n = 0
+    for task in Path("/proc/%d/task" % pid).iterdir():
+        try:
+            status = (task / "status").read_text()
+        except OSError:
+            continue  # the thread ended meanwhile
+        for line in status.splitlines():
+            if line.startswith(("voluntary_ctxt_switches:", "nonvoluntary_ctxt_switches:")):
+                n += int(line.split()[1])
+    return n
 
 
 def wait_ready(port, gw, timeout=60):
@@ -201,12 +216,14 @@ def gateway_run(root, bindir, args, stamp, fsync, loadavg, sizes):
             perf_stop(perf, run_dir / "perf.data", Path(args.out_base + ".%s.perf.txt" % fsync))
         after = proc(gw.pid)
         res["cpu_closed"] = (after["cpu_s"] - before["cpu_s"]) / res["closed"]["stories_accepted"] * 1000
+        res["ctxt_closed"] = (after["ctxt"] - before["ctxt"]) / res["closed"]["stories_accepted"]
         res["la_open"] = loadavg()
         before = proc(gw.pid)
         res["open"] = loadgen(bindir, args.port, prefix + "o", run_dir / "open.tsv", mode="open",
                               rate=500, duration_s=sizes["open_s"], connections=256)
         after = proc(gw.pid)
         res["cpu_open"] = (after["cpu_s"] - before["cpu_s"]) / res["open"]["stories_accepted"] * 1000
+        res["ctxt_open"] = (after["ctxt"] - before["ctxt"]) / res["open"]["stories_accepted"]
         res["hwm_mb"] = after["hwm_mb"]
         res["verify"] = verify(args.brokers, prefix + "wire.all",
                                [run_dir / f for f in ("warmup.tsv", "closed.tsv", "open.tsv")])
@@ -261,13 +278,15 @@ def run(root, bindir, args, stamp, loadavg):
         row("gateway fsync=%s, open loop 500/s" % r["fsync"], r["la_open"], o,
             "p99 %.1f× (target ≤ 2×)" % (o["p99_ms"] / raw_open["p99_ms"]))
     L += ["", "| gateway run | peak RSS (VmHWM) MB | CPU s / 1,000 stories (open 500/s) | "
-          "CPU s / 1,000 stories (closed) | topic check `wire.all` | RSS with 1,000 idle connections |",
-          "|---|---:|---:|---:|---|---|"]
+          "CPU s / 1,000 stories (closed) | context switches / story (open / closed) | "
+          "topic check `wire.all` | RSS with 1,000 idle connections |",
+          "|---|---:|---:|---:|---:|---|---|"]
     for r in runs:
         v = r["verify"]
         idle = r.get("idle")
-        L.append("| fsync=%s | %.1f | %.3f | %.3f | %d expected, %d found, %d missing, %d duplicates | %s |" % (
-            r["fsync"], r["hwm_mb"], r["cpu_open"], r["cpu_closed"], v["expected"], v["found"],
+        L.append("| fsync=%s | %.1f | %.3f | %.3f | %.2f / %.2f | %d expected, %d found, %d missing, %d duplicates | %s |" % (
+            r["fsync"], r["hwm_mb"], r["cpu_open"], r["cpu_closed"], r["ctxt_open"],
+            r["ctxt_closed"], v["expected"], v["found"],
             v["missing"], v["duplicates"],
             "%.1f MB VmRSS (%.1f MB before; %d sockets open; target < 150 MB)" % (
                 idle["rss_mb"], idle["rss_before_mb"], idle["open"]) if idle else "-"))

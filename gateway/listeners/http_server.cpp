@@ -314,11 +314,11 @@ class http_session final : public http_server::session_base {
     unsigned version_ = 11;
 };
 
-http_server::http_server(asio::io_context& io, const std::string& address, std::uint16_t port,
+http_server::http_server(io_pool& io, const std::string& address, std::uint16_t port,
                          tls_settings tls, std::shared_ptr<http_handler> h,
                          http_server_limits limits, std::string name)
     : io_(io),
-      acceptor_(asio::make_strand(io)),
+      acceptor_(asio::make_strand(io.first())),
       tls_(std::move(tls)),
       handler_(std::move(h)),
       limits_(limits),
@@ -349,38 +349,39 @@ void http_server::start() {
 }
 
 void http_server::do_accept() {
-    acceptor_.async_accept(asio::make_strand(io_), [self = shared_from_this()](beast::error_code ec,
-                                                                               tcp::socket socket) {
-        if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
-        if (!ec) {
-            if (self->open_.load() >= self->limits_.max_connections || self->draining_) {
-                beast::error_code e;
-                socket.close(e);  // over the cap: refuse at once rather than queue unbounded
-                if (!self->draining_) self->handler_->on_connection_refused(0, "over_capacity");
-            } else {
-                beast::error_code e;
-                peer_info peer;
-                peer.address = socket.remote_endpoint(e).address().to_string();
-                self->open_.fetch_add(1);
-                std::shared_ptr<session_base> s;
-                if (auto tls = self->tls(); tls.context) {
-                    peer.cert_required = tls.client_cert_required;
-                    s = std::make_shared<http_session<beast::ssl_stream<beast::tcp_stream>>>(
-                        self, std::move(peer), std::move(socket), *tls.context);
-                    s->tls = std::move(tls.context);
+    acceptor_.async_accept(
+        asio::make_strand(io_.next()),
+        [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+            if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
+            if (!ec) {
+                if (self->open_.load() >= self->limits_.max_connections || self->draining_) {
+                    beast::error_code e;
+                    socket.close(e);  // over the cap: refuse at once rather than queue unbounded
+                    if (!self->draining_) self->handler_->on_connection_refused(0, "over_capacity");
                 } else {
-                    s = std::make_shared<http_session<beast::tcp_stream>>(self, std::move(peer),
-                                                                          std::move(socket));
+                    beast::error_code e;
+                    peer_info peer;
+                    peer.address = socket.remote_endpoint(e).address().to_string();
+                    self->open_.fetch_add(1);
+                    std::shared_ptr<session_base> s;
+                    if (auto tls = self->tls(); tls.context) {
+                        peer.cert_required = tls.client_cert_required;
+                        s = std::make_shared<http_session<beast::ssl_stream<beast::tcp_stream>>>(
+                            self, std::move(peer), std::move(socket), *tls.context);
+                        s->tls = std::move(tls.context);
+                    } else {
+                        s = std::make_shared<http_session<beast::tcp_stream>>(self, std::move(peer),
+                                                                              std::move(socket));
+                    }
+                    {
+                        std::lock_guard lk(self->sessions_mu_);
+                        self->sessions_[s.get()] = s;
+                    }
+                    s->start();
                 }
-                {
-                    std::lock_guard lk(self->sessions_mu_);
-                    self->sessions_[s.get()] = s;
-                }
-                s->start();
             }
-        }
-        self->do_accept();
-    });
+            self->do_accept();
+        });
 }
 
 void http_server::forget(session_base* s) {

@@ -21,6 +21,7 @@
 #include <boost/beast/http.hpp>
 
 #include "config/config.hpp"
+#include "listeners/io_pool.hpp"
 
 namespace wire::listeners {
 
@@ -106,10 +107,9 @@ std::optional<http_response> read_error_answer(const boost::system::error_code& 
 class http_server : public std::enable_shared_from_this<http_server> {
   public:
     /// Binds now (throws boost::system::system_error when the port is taken); a null
-    /// tls.context serves plain HTTP.
-    http_server(boost::asio::io_context& io, const std::string& address, std::uint16_t port,
-                tls_settings tls, std::shared_ptr<http_handler> h, http_server_limits limits,
-                std::string name);
+    /// tls.context serves plain HTTP. Accepts on io.first(); connections run on io.next().
+    http_server(io_pool& io, const std::string& address, std::uint16_t port, tls_settings tls,
+                std::shared_ptr<http_handler> h, http_server_limits limits, std::string name);
     ~http_server();
     std::uint16_t port() const { return port_; }
     void start();
@@ -129,7 +129,7 @@ class http_server : public std::enable_shared_from_this<http_server> {
     void forget(session_base* s);
     tls_settings tls() const;
 
-    boost::asio::io_context& io_;
+    io_pool& io_;
     boost::asio::ip::tcp::acceptor acceptor_;
     mutable std::mutex tls_mu_;
     tls_settings tls_;  // guarded by tls_mu_

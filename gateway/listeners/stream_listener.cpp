@@ -37,9 +37,15 @@ class stream_session : public std::enable_shared_from_this<stream_session> {
                    stream_context ctx, std::shared_ptr<stream_metrics> m,
                    std::shared_ptr<std::atomic<std::size_t>> inflight,
                    std::shared_ptr<std::atomic<bool>> draining, std::string peer)
-        : socket_(std::move(socket)), timer_(socket_.get_executor()), cfg_(cfg),
-          framer_(f, cfg.max_frame_bytes), ctx_(std::move(ctx)), metrics_(std::move(m)),
-          inflight_(std::move(inflight)), draining_(std::move(draining)), peer_(std::move(peer)) {}
+        : socket_(std::move(socket)),
+          timer_(socket_.get_executor()),
+          cfg_(cfg),
+          framer_(f, cfg.max_frame_bytes),
+          ctx_(std::move(ctx)),
+          metrics_(std::move(m)),
+          inflight_(std::move(inflight)),
+          draining_(std::move(draining)),
+          peer_(std::move(peer)) {}
 
     void start() {
         boost::system::error_code ec;
@@ -106,12 +112,11 @@ class stream_session : public std::enable_shared_from_this<stream_session> {
             sub.peer = peer_;
             ++pending_;
             inflight_->fetch_add(1);
-            ctx_.pipeline->submit(std::move(sub), [self = shared_from_this(), cfg](
-                                                      pipeline::outcome o) {
-                asio::post(self->socket_.get_executor(), [self, o = std::move(o)] {
-                    self->on_outcome(o);
-                });
-            });
+            ctx_.pipeline->submit(std::move(sub),
+                                  [self = shared_from_this(), cfg](pipeline::outcome o) {
+                                      asio::post(self->socket_.get_executor(),
+                                                 [self, o = std::move(o)] { self->on_outcome(o); });
+                                  });
         }
     }
 
@@ -232,10 +237,13 @@ stream_metrics::stream_metrics(metrics::registry& r)
       publish_failures(r.counter("wiregate_stream_publish_failures_total",
                                  "Telex frames Kafka did not acknowledge", {"feed"})) {}
 
-stream_listener::stream_listener(asio::io_context& io, config::stream_listener_config cfg,
+stream_listener::stream_listener(io_pool& io, config::stream_listener_config cfg,
                                  stream_context ctx, std::shared_ptr<stream_metrics> m)
-    : io_(io), cfg_(std::move(cfg)), ctx_(std::move(ctx)), metrics_(std::move(m)),
-      acceptor_(asio::make_strand(io)) {
+    : io_(io),
+      cfg_(std::move(cfg)),
+      ctx_(std::move(ctx)),
+      metrics_(std::move(m)),
+      acceptor_(asio::make_strand(io.first())) {
     for (const auto& c : cfg_.allow_from) {
         cidr parsed;
         if (parse_cidr(c, parsed)) allow_.push_back(parsed);  // load_config checked the syntax
@@ -253,48 +261,48 @@ void stream_listener::start() {
 }
 
 void stream_listener::do_accept() {
-    acceptor_.async_accept(asio::make_strand(io_), [self = shared_from_this()](
-                                                       boost::system::error_code ec,
-                                                       tcp::socket socket) {
-        if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
-        if (!ec) {
-            boost::system::error_code e;
-            auto peer = socket.remote_endpoint(e).address();
-            bool allowed = self->allow_.empty();
-            for (const auto& c : self->allow_) allowed = allowed || c.contains(peer);
-            // Each connection may hold an open frame of up to max_frame_bytes: their number is
-            // capped like HTTP connections (limits.max_connections, per listener).
-            std::size_t open = 0;
-            {
-                std::lock_guard lk(self->sessions_mu_);
-                std::erase_if(self->sessions_, [](auto& w) { return w.expired(); });
-                open = self->sessions_.size();
-            }
-            const bool over = allowed && open >= self->ctx_.config()->limits.max_connections;
-            self->metrics_->connections.inc({self->cfg_.feed, !allowed ? "refused"
-                                                              : over   ? "over_capacity"
-                                                                       : "accepted"});
-            if (!allowed || over || *self->draining_) {
-                log::warn(log::event("stream_refused")
-                              .field("feed", self->cfg_.feed)
-                              .field("peer", peer.to_string()));
-                socket.close(e);
-            } else {
-                framing f = framing::anpa1312;
-                parse_framing(self->cfg_.framing, f);
-                auto session = std::make_shared<stream_session>(
-                    std::move(socket), self->cfg_, f, self->ctx_, self->metrics_, self->inflight_,
-                    self->draining_, peer.to_string());
+    acceptor_.async_accept(
+        asio::make_strand(io_.next()),
+        [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
+            if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
+            if (!ec) {
+                boost::system::error_code e;
+                auto peer = socket.remote_endpoint(e).address();
+                bool allowed = self->allow_.empty();
+                for (const auto& c : self->allow_) allowed = allowed || c.contains(peer);
+                // Each connection may hold an open frame of up to max_frame_bytes: their number is
+                // capped like HTTP connections (limits.max_connections, per listener).
+                std::size_t open = 0;
                 {
                     std::lock_guard lk(self->sessions_mu_);
                     std::erase_if(self->sessions_, [](auto& w) { return w.expired(); });
-                    self->sessions_.push_back(session);
+                    open = self->sessions_.size();
                 }
-                session->start();
+                const bool over = allowed && open >= self->ctx_.config()->limits.max_connections;
+                self->metrics_->connections.inc({self->cfg_.feed, !allowed ? "refused"
+                                                                  : over   ? "over_capacity"
+                                                                           : "accepted"});
+                if (!allowed || over || *self->draining_) {
+                    log::warn(log::event("stream_refused")
+                                  .field("feed", self->cfg_.feed)
+                                  .field("peer", peer.to_string()));
+                    socket.close(e);
+                } else {
+                    framing f = framing::anpa1312;
+                    parse_framing(self->cfg_.framing, f);
+                    auto session = std::make_shared<stream_session>(
+                        std::move(socket), self->cfg_, f, self->ctx_, self->metrics_,
+                        self->inflight_, self->draining_, peer.to_string());
+                    {
+                        std::lock_guard lk(self->sessions_mu_);
+                        std::erase_if(self->sessions_, [](auto& w) { return w.expired(); });
+                        self->sessions_.push_back(session);
+                    }
+                    session->start();
+                }
             }
-        }
-        self->do_accept();
-    });
+            self->do_accept();
+        });
 }
 
 void stream_listener::drain() {

@@ -16,6 +16,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "config/config.hpp"
+#include "listeners/io_pool.hpp"
 #include "metrics/metrics.hpp"
 #include "pipeline/pipeline.hpp"
 
@@ -31,9 +32,9 @@ bool parse_cidr(std::string_view text, cidr& out);
 
 struct stream_metrics {
     explicit stream_metrics(metrics::registry& r);
-    metrics::counter_family& frames;         // {feed, result = ok|oversize|partial}
-    metrics::counter_family& garbage_bytes;  // {feed}
-    metrics::counter_family& connections;    // {feed, result = accepted|refused|over_capacity}
+    metrics::counter_family& frames;            // {feed, result = ok|oversize|partial}
+    metrics::counter_family& garbage_bytes;     // {feed}
+    metrics::counter_family& connections;       // {feed, result = accepted|refused|over_capacity}
     metrics::counter_family& publish_failures;  // {feed}: frames Kafka did not acknowledge
 };
 
@@ -47,8 +48,8 @@ struct stream_context {
 class stream_listener : public std::enable_shared_from_this<stream_listener> {
   public:
     /// Binds now (throws boost::system::system_error when the port is taken).
-    stream_listener(boost::asio::io_context& io, config::stream_listener_config cfg,
-                    stream_context ctx, std::shared_ptr<stream_metrics> metrics);
+    stream_listener(io_pool& io, config::stream_listener_config cfg, stream_context ctx,
+                    std::shared_ptr<stream_metrics> metrics);
     std::uint16_t port() const { return port_; }
     const std::string& feed() const { return cfg_.feed; }
     void start();
@@ -60,7 +61,7 @@ class stream_listener : public std::enable_shared_from_this<stream_listener> {
   private:
     void do_accept();
 
-    boost::asio::io_context& io_;
+    io_pool& io_;  // accepts on first(), each connection on next()
     config::stream_listener_config cfg_;
     stream_context ctx_;
     std::shared_ptr<stream_metrics> metrics_;

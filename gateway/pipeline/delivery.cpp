@@ -77,7 +77,8 @@ void delivery::stop() {
         std::lock_guard lk(mu_);
         stop_ = true;
     }
-    cv_.notify_all();
+    timer_cv_.notify_all();
+    forwarder_cv_.notify_all();
     if (timer_.joinable()) timer_.join();
     if (forwarder_.joinable()) forwarder_.join();
 }
@@ -118,14 +119,17 @@ void delivery::on_appended(std::shared_ptr<record_state> st, spool::append_statu
             std::lock_guard lk(mu_);
             held_.emplace(seq, std::make_pair(st->not_before_ms, st->item));
         }
-        cv_.notify_all();
+        forwarder_cv_.notify_one();
         return answer(st, delivery_result{"held", {}, {}, {}});
     }
+    bool earliest = false;
     {
         std::lock_guard lk(mu_);
-        deadlines_.emplace(clock::now() + deps_.ack_wait, st);
+        const auto when = clock::now() + deps_.ack_wait;
+        earliest = deadlines_.empty() || when < deadlines_.begin()->first;
+        deadlines_.emplace(when, st);
     }
-    cv_.notify_all();
+    if (earliest) timer_cv_.notify_one();
     produce_record(st);
 }
 
@@ -198,7 +202,7 @@ void delivery::on_report(const std::shared_ptr<record_state>& st, std::size_t in
         std::lock_guard lk(mu_);
         retry_[st->seq] = retry_entry{st->item, st->failed, st->spooled_at_ms};
     }
-    cv_.notify_all();
+    forwarder_cv_.notify_one();
 }
 
 void delivery::answer(const std::shared_ptr<record_state>& st, delivery_result r) {
@@ -214,13 +218,18 @@ void delivery::answer(const std::shared_ptr<record_state>& st, delivery_result r
     if (done) done(std::move(r));
 }
 
-// Answers "spooled" for records Kafka has not acknowledged within ack_wait.
+// Answers "spooled" for records Kafka has not acknowledged within ack_wait. Under load every
+// story has its own deadline, and waking for each would cost a context switch per story; the
+// timer wakes at most once per k_timer_tick, so a "spooled" answer may come a tick late.
 void delivery::timer_loop() {
+    constexpr auto k_timer_tick = std::chrono::milliseconds(10);
     std::unique_lock lk(mu_);
     while (!stop_) {
-        auto next =
-            deadlines_.empty() ? clock::now() + std::chrono::seconds(1) : deadlines_.begin()->first;
-        cv_.wait_until(lk, next);
+        // A tick past the earliest deadline: every deadline within that tick is answered in
+        // the same wake-up.
+        auto next = deadlines_.empty() ? clock::now() + std::chrono::seconds(1)
+                                       : deadlines_.begin()->first + k_timer_tick;
+        timer_cv_.wait_until(lk, next);
         std::vector<std::shared_ptr<record_state>> due;
         while (!deadlines_.empty() && deadlines_.begin()->first <= clock::now()) {
             if (auto st = deadlines_.begin()->second.lock()) due.push_back(std::move(st));
@@ -245,7 +254,7 @@ void delivery::forwarder_loop() {
     clock::time_point last_retry{};
     std::unique_lock lk(mu_);
     while (!stop_) {
-        cv_.wait_for(lk, std::chrono::milliseconds(250));
+        forwarder_cv_.wait_for(lk, std::chrono::milliseconds(250));
         if (stop_) break;
         std::map<std::uint64_t, retry_entry> batch;
         const auto now = now_ms();

@@ -272,8 +272,7 @@ std::string gateway_service::start() {
     for (auto& s : streams_) s->start();
     check_health();  // readiness is known before the first request
     health_thread_ = std::thread([this] { health_loop(); });
-    const unsigned n = std::max(2u, std::thread::hardware_concurrency());
-    for (unsigned i = 0; i < n; ++i) io_threads_.emplace_back([this] { io_.run(); });
+    io_.start();
     started_ = true;
     auto ev = log::event("started");
     ev.field("instance", cfg->instance).field("version", gateway::k_version);
@@ -287,7 +286,7 @@ std::string gateway_service::start() {
 }
 
 int gateway_service::run() {
-    asio::signal_set signals(io_, SIGINT, SIGTERM, SIGHUP);
+    asio::signal_set signals(io_.first(), SIGINT, SIGTERM, SIGHUP);
     std::mutex m;
     std::condition_variable cv;
     bool stop = false;
@@ -369,8 +368,6 @@ void gateway_service::stop_threads() {
     health_cv_.notify_all();
     if (health_thread_.joinable()) health_thread_.join();
     io_.stop();
-    for (auto& t : io_threads_) t.join();
-    io_threads_.clear();
 }
 
 std::vector<config::config_problem> gateway_service::reload() {

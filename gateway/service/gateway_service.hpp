@@ -17,6 +17,7 @@
 
 #include "config/config.hpp"
 #include "dedup/dedup_store.hpp"
+#include "listeners/io_pool.hpp"
 #include "metrics/metrics.hpp"
 #include "pipeline/delivery.hpp"
 #include "pipeline/pipeline.hpp"
@@ -98,8 +99,7 @@ class gateway_service {
     std::unique_ptr<pipeline::delivery> delivery_;
     std::unique_ptr<spool::spool> spool_;
     std::unique_ptr<pipeline::pipeline> pipeline_;
-    boost::asio::io_context io_;
-    std::vector<std::thread> io_threads_;
+    listeners::io_pool io_{std::max(2u, std::thread::hardware_concurrency())};
     std::shared_ptr<listeners::ingest_handler> ingest_;
     std::vector<std::shared_ptr<listeners::http_server>> http_;
     std::shared_ptr<listeners::http_server> admin_;
