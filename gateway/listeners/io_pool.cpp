@@ -10,13 +10,17 @@ namespace wire::listeners {
 
 io_pool::io_pool(std::size_t threads) {
     for (std::size_t i = 0; i < std::max<std::size_t>(threads, 1); ++i) {
-        // Concurrency hint 1: each context is run by one thread (other threads still post).
-        contexts_.push_back(std::make_unique<boost::asio::io_context>(1));
+        contexts_.push_back(std::make_unique<context>());
         work_.push_back(boost::asio::make_work_guard(*contexts_.back()));
     }
 }
 
-io_pool::~io_pool() { stop(); }
+io_pool::~io_pool() {
+    stop();
+    work_.clear();
+    for (auto& c : contexts_) c->shutdown_services();
+    while (!contexts_.empty()) contexts_.pop_back();
+}
 
 boost::asio::io_context& io_pool::next() {
     return *contexts_[next_.fetch_add(1, std::memory_order_relaxed) % contexts_.size()];

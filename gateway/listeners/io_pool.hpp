@@ -36,7 +36,15 @@ class io_pool {
     void stop();
 
   private:
-    std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
+    // An io_context whose services can be shut down (pending handlers destroyed) apart from
+    // its destruction. A connection's handlers live in its own context but reach objects in
+    // first() (its listener's acceptor): every context must drop its handlers before any
+    // context is destroyed, as a single context does within its own destructor.
+    struct context : boost::asio::io_context {
+        context() : boost::asio::io_context(1) {}  // run by one thread; others still post
+        void shutdown_services() { shutdown(); }
+    };
+    std::vector<std::unique_ptr<context>> contexts_;
     std::vector<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
     std::vector<std::thread> threads_;
     std::atomic<std::size_t> next_{0};

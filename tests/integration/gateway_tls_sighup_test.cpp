@@ -142,8 +142,9 @@ TEST(GatewayTlsProcess, SighupRotatesTheServerCertificateAndABrokenOneIsKept) {
     int status = 0;
     ASSERT_EQ(waitpid(child.pid, &status, 0), child.pid);
     child.pid = -1;
-    ASSERT_TRUE(WIFEXITED(status));
-    EXPECT_EQ(WEXITSTATUS(status), 0);
+    child.wait_for("\u0000never");  // the rest of its log, for the messages below
+    ASSERT_TRUE(WIFEXITED(status)) << child.log;
+    EXPECT_EQ(WEXITSTATUS(status), 0) << child.log;
 }
 
 }  // namespace
