@@ -355,9 +355,11 @@ void http_server::do_accept() {
             if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
             if (!ec) {
                 if (self->open_.load() >= self->limits_.max_connections || self->draining_) {
+                    // Counted before the close, so that a client that sees the close sees the
+                    // count too.
+                    if (!self->draining_) self->handler_->on_connection_refused(0, "over_capacity");
                     beast::error_code e;
                     socket.close(e);  // over the cap: refuse at once rather than queue unbounded
-                    if (!self->draining_) self->handler_->on_connection_refused(0, "over_capacity");
                 } else {
                     beast::error_code e;
                     peer_info peer;
