@@ -85,6 +85,10 @@ struct feed_config {
     // A story embargoed until a future time: "hold" keeps it in the spool until then (kills
     // and withholds are never held), "mark" publishes it at once with `embargoed` set.
     std::string embargo = "mark";
+    // The same story id and version sent again with other content: "dead_letter" keeps the
+    // first in Kafka and sends the second to the dead-letter topic (answered "conflict");
+    // "publish_revision" publishes it as a new version "<version>-rev-<content hash>".
+    std::string version_conflict = "dead_letter";
     feed_auth_config auth;
 };
 

@@ -155,6 +155,9 @@ void read_feed(load_context& ctx, const YAML::Node& node, const std::string& pat
     if (m.string("embargo", out.embargo))
         check_one_of(ctx.sink, m.key_path("embargo"), out.embargo, {"hold", "mark"},
                      "embargo policy");
+    if (m.string("version_conflict", out.version_conflict))
+        check_one_of(ctx.sink, m.key_path("version_conflict"), out.version_conflict,
+                     {"dead_letter", "publish_revision"}, "version conflict policy");
     if (const auto* auth = m.need("auth")) read_auth(ctx, *auth, m.key_path("auth"), out.auth);
     m.finish();
 }

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "log/json_log.hpp"
+#include "pipeline/delivery_record.hpp"
 #include "producer/kafka_reconcile.hpp"
 
 namespace wire::pipeline {
@@ -36,23 +37,6 @@ bool permanent(rd_kafka_resp_err_t e) {
 
 }  // namespace
 
-// One record on its way to Kafka; shared by its delivery callbacks and its answer deadline.
-struct delivery::record_state {
-    spooled_item item;
-    std::int64_t not_before_ms = 0;
-    std::int64_t spooled_at_ms = 0;
-    std::uint64_t seq = 0;
-    bool spooled = false;
-    delivery_done done;
-    std::mutex mu;
-    bool answered = false;
-    std::size_t remaining = 0;
-    std::vector<topic_ack> acks;
-    std::vector<std::size_t> failed;  // message indexes Kafka did not take
-    rd_kafka_resp_err_t last_error = RD_KAFKA_RESP_ERR_NO_ERROR;
-    std::string last_error_text;
-};
-
 delivery::delivery(delivery_deps deps, metrics::registry& r)
     : deps_(std::move(deps)),
       spooled_(r.counter("wiregate_stories_spooled_total",
@@ -73,6 +57,7 @@ delivery::delivery(delivery_deps deps, metrics::registry& r)
 delivery::~delivery() { stop(); }
 
 void delivery::stop() {
+    stopping_ = true;
     {
         std::lock_guard lk(mu_);
         stop_ = true;
@@ -122,13 +107,22 @@ void delivery::on_appended(std::shared_ptr<record_state> st, spool::append_statu
         forwarder_cv_.notify_one();
         return answer(st, delivery_result{"held", {}, {}, {}});
     }
-    bool earliest = false;
+    bool earliest = false, deferred = false;
     {
         std::lock_guard lk(mu_);
-        const auto when = clock::now() + deps_.ack_wait;
-        earliest = deadlines_.empty() || when < deadlines_.begin()->first;
-        deadlines_.emplace(when, st);
+        if (gate_closed_) {
+            // After a restart, until the spool's older records are replayed: they go first.
+            std::vector<std::size_t> all(st->item.messages.size());
+            for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+            deferred_.emplace(seq, retry_entry{st->item, std::move(all), 0});
+            deferred = true;
+        } else {
+            const auto when = clock::now() + deps_.ack_wait;
+            earliest = deadlines_.empty() || when < deadlines_.begin()->first;
+            deadlines_.emplace(when, st);
+        }
     }
+    if (deferred) return answer(st, delivery_result{"spooled", {}, {}, {}});
     if (earliest) timer_cv_.notify_one();
     produce_record(st);
 }
@@ -249,13 +243,23 @@ void delivery::timer_loop() {
     }
 }
 
-// Releases held records when their embargo lifts and retries failed ones, in seq order.
+// Replays the spool after a restart (see load_spool), then releases held records when their
+// embargo lifts and retries failed ones, in seq order.
 void delivery::forwarder_loop() {
-    clock::time_point last_retry{};
+    clock::time_point last_retry{}, next_recovery{};
     std::unique_lock lk(mu_);
     while (!stop_) {
         forwarder_cv_.wait_for(lk, std::chrono::milliseconds(250));
         if (stop_) break;
+        if (gate_closed_) {
+            if (clock::now() < next_recovery) continue;
+            lk.unlock();
+            const bool open = finish_recovery();
+            lk.lock();
+            // Each attempt waits for Kafka up to its own timeout; a second between attempts.
+            if (!open) next_recovery = clock::now() + std::chrono::seconds(1);
+            continue;
+        }
         std::map<std::uint64_t, retry_entry> batch;
         const auto now = now_ms();
         for (auto it = held_.begin(); it != held_.end();) {
@@ -276,98 +280,11 @@ void delivery::forwarder_loop() {
         }
         if (batch.empty()) continue;
         lk.unlock();
-        replay(std::move(batch), nullptr);
+        const bool sent = replay(batch, nullptr, deps_.reconcile_timeout);
         lk.lock();
+        // Kafka could not be read back: try again after the next pause rather than guess.
+        if (!sent) retry_.merge(batch);
     }
-}
-
-void delivery::replay(std::map<std::uint64_t, retry_entry> batch, recovery_summary* summary) {
-    // spooled_at 0: a held record released by this process, never produced: nothing to look
-    // for in Kafka.
-    std::set<std::string> topics;
-    std::int64_t since = 0;
-    for (const auto& [seq, e] : batch) {
-        if (e.spooled_at_ms == 0) continue;
-        for (auto i : e.messages) topics.insert(e.item.messages[i].topic);
-        since = since == 0 ? e.spooled_at_ms : std::min(since, e.spooled_at_ms);
-    }
-    producer::reconcile_result found;
-    if (!topics.empty()) {
-        // A minute of slack: the broker's timestamps and ours come from different clocks.
-        found = producer::find_records(deps_.kafka, {topics.begin(), topics.end()}, since - 60000,
-                                       deps_.reconcile_timeout);
-        if (!found.error.empty()) {
-            log::warn(log::event("reconcile_failed")
-                          .field("reason", found.error)
-                          .field("consequence",
-                                 "replaying every pending message; a message "
-                                 "Kafka already had may appear twice"));
-            if (summary) summary->reconcile_error = found.error;
-        }
-    }
-    for (auto& [seq, e] : batch) {
-        auto st = std::make_shared<record_state>();
-        st->seq = seq;
-        st->spooled = true;
-        st->spooled_at_ms = e.spooled_at_ms ? e.spooled_at_ms : now_ms();
-        const std::string record_id = deps_.record_prefix + std::to_string(seq);
-        for (auto i : e.messages) {
-            auto& m = e.item.messages[i];
-            if (found.found.count({m.topic, record_id})) {
-                reconciled_.inc({});
-                if (summary) ++summary->already_in_kafka;
-                continue;
-            }
-            // The header is added again by produce_record.
-            m.headers.erase(
-                std::remove_if(m.headers.begin(), m.headers.end(),
-                               [](const auto& h) { return h.first == producer::k_record_header; }),
-                m.headers.end());
-            st->item.messages.push_back(std::move(m));
-        }
-        st->item.feed = e.item.feed;
-        st->item.uri = e.item.uri;
-        if (st->item.messages.empty()) {
-            deps_.spool->ack(seq);
-            continue;
-        }
-        replayed_.inc({}, static_cast<double>(st->item.messages.size()));
-        if (summary) ++summary->replayed;
-        produce_record(st);
-    }
-}
-
-recovery_summary delivery::recover() {
-    recovery_summary s;
-    if (!deps_.spool) return s;
-    std::map<std::uint64_t, retry_entry> batch;
-    const auto now = now_ms();
-    for (auto& rec : deps_.spool->pending()) {
-        ++s.pending;
-        auto item = decode(rec.payload);
-        if (!item) {
-            ++s.unreadable;
-            log::error(log::event("spool_record_unreadable")
-                           .field("seq", std::to_string(rec.seq))
-                           .field("bytes", std::to_string(rec.payload.size())));
-            deps_.spool->ack(rec.seq);
-            continue;
-        }
-        if (deps_.dedup && !item->dedup_id.empty())
-            if (auto k = dedup::from_hex(item->dedup_id)) deps_.dedup->claim(*k, {}, now);
-        if (rec.not_before_ms > now) {
-            std::lock_guard lk(mu_);
-            held_.emplace(rec.seq, std::make_pair(rec.not_before_ms, std::move(*item)));
-            ++s.held;
-            continue;
-        }
-        std::vector<std::size_t> all(item->messages.size());
-        for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
-        // Even a held record may have been released and produced before the restart.
-        batch[rec.seq] = retry_entry{std::move(*item), std::move(all), rec.spooled_at_ms};
-    }
-    if (!batch.empty()) replay(std::move(batch), &s);
-    return s;
 }
 
 }  // namespace wire::pipeline

@@ -7,7 +7,15 @@
 // Kafka will get it); "held" when it is embargoed until later. Failed deliveries and, after a
 // restart, every unacked record are replayed in spool order — after reading the topics back to
 // skip what Kafka already has (producer/kafka_reconcile.hpp), so nothing is published twice.
+// When the topics cannot be read back (Kafka away), nothing is replayed: the check is retried
+// until it succeeds, because replaying blind could publish a story twice.
+//
+// After a restart the gate is closed until the spool's records are reconciled and replayed:
+// new records are appended to the spool and answered "spooled", but produced only once the
+// gate opens, after the replayed ones, so a new version never overtakes an old one. The
+// listeners can therefore open at once, Kafka or not.
 // Without a spool: produce and answer after the last delivery report ("published"/"failed").
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -47,9 +55,15 @@ struct delivery_deps {
     dedup::dedup_store* dedup = nullptr;
 };
 
+/// What a restart found in the spool, in stories (spool records), never in topic copies.
 struct recovery_summary {
-    std::size_t pending = 0, replayed = 0, already_in_kafka = 0, held = 0, unreadable = 0;
-    std::string reconcile_error;  // "" or why the topics could not be read back
+    std::size_t pending = 0;           // unacknowledged records found at start
+    std::size_t replayed = 0;          // produced again (at least one of their messages)
+    std::size_t already_in_kafka = 0;  // every message already in Kafka: not sent again
+    std::size_t held = 0;              // still embargoed: wait in the spool
+    std::size_t unreadable = 0;        // did not decode: logged and dropped
+    std::size_t attempts = 0;          // reads of the topics back until one succeeded
+    std::string reconcile_error;       // the last failed attempt's reason ("" = none failed)
 };
 
 class delivery {
@@ -62,8 +76,13 @@ class delivery {
     /// `done` runs exactly once, on a spool, producer or timer thread. Virtual for the HTTP
     /// fuzzer only (tests/fuzz/http_fuzz.cpp), whose stand-in accepts without Kafka.
     virtual void deliver(spooled_item item, std::int64_t not_before_ms, delivery_done done);
-    /// Startup, before listeners open: replays the spool's unacked records (see above).
-    recovery_summary recover();
+    /// Startup, before listeners open: reads the spool's unacked records, claims their
+    /// versions again and closes the gate until they are replayed (see above). Touches no
+    /// broker, so it returns at once; the forwarder thread then reconciles, replays and opens
+    /// the gate, retrying while Kafka cannot be read. Logs `spool_recovered` when done.
+    recovery_summary load_spool();
+    /// "" once the gate is open; otherwise what the replay after a restart waits for.
+    std::string recovery_wait() const;
     /// Records waiting for their embargo to lift.
     std::size_t held() const;
     /// Stops the timer and forwarder threads (drain); callbacks still work afterwards.
@@ -84,7 +103,12 @@ class delivery {
     void answer(const std::shared_ptr<record_state>& st, delivery_result r);
     void timer_loop();
     void forwarder_loop();
-    void replay(std::map<std::uint64_t, retry_entry> batch, recovery_summary* summary);
+    /// Produces `batch` again after reading its topics back; false (batch left intact) when
+    /// they could not be read, so nothing is sent on a guess.
+    bool replay(std::map<std::uint64_t, retry_entry>& batch, recovery_summary* summary,
+                std::chrono::milliseconds reconcile_timeout);
+    /// One attempt of the replay after a restart; true once the gate is open.
+    bool finish_recovery();
 
     delivery_deps deps_;
     metrics::counter_family& spooled_;        // {feed}: answered "spooled"
@@ -102,6 +126,13 @@ class delivery {
     std::map<std::uint64_t, std::pair<std::int64_t, spooled_item>>
         held_;  // seq → (not_before, item)
     std::map<std::uint64_t, retry_entry> retry_;
+    // The restart's gate: while closed, records found at start wait in recovery_ and new ones
+    // in deferred_ (neither produced yet).
+    bool gate_closed_ = false;
+    std::map<std::uint64_t, retry_entry> recovery_, deferred_;
+    recovery_summary recovery_summary_;
+    std::string recovery_error_;  // why the last attempt failed
+    std::atomic<bool> stopping_{false};  // read by a reconciliation in progress
     std::thread timer_, forwarder_;
 };
 

@@ -32,6 +32,15 @@ bool holdable(const adapters::story& s) {
            s.wire.signal != adapters::signal_kind::withhold;
 }
 
+// What "the same content" means for a repeated id and version: the headline and the body (as
+// normalised, so re-encoding or whitespace the adapters clean up is not a change).
+std::string content_hash(const adapters::story& s) {
+    std::string text;
+    for (const auto& h : s.headlines) text += h.value + k_sep;
+    for (const auto& b : s.bodies) text += b.value + k_sep;
+    return adapters::sha256_hex(text).substr(0, 32);
+}
+
 }  // namespace
 
 dedup::key version_key(const adapters::story& s, const std::string& raw_sha256, std::size_t index) {
@@ -56,6 +65,90 @@ idempotency check_idempotency_key(const plan_context& ctx, std::optional<dedup::
     return r.aux == ctx.raw_sha256.substr(0, 32) ? idempotency::repeat : idempotency::reused;
 }
 
+namespace {
+
+void finish_plan(const plan_context& ctx, item_plan& plan) {
+    plan.item.feed = ctx.feed.id;
+    plan.item.uri = plan.outcome.uri;
+    plan.item.version = plan.outcome.version;
+    plan.item.signal = plan.outcome.signal;
+    plan.item.headline = plan.outcome.headline;
+}
+
+// The same id and version seen before with other content. Returns false when the plan is
+// decided (conflict, or a revision already published); else the story is now that revision.
+bool resolve_conflict(const plan_context& ctx, item_plan& plan, adapters::story& story,
+                      const std::string& first, std::size_t index) {
+    auto& it = plan.outcome;
+    const std::string now_hash = plan.content_hash;
+    if (ctx.feed.version_conflict != "publish_revision") {
+        it.status = "conflict";
+        it.error_code = "version_conflict";
+        it.error_message = "version " + story.version + " of " + story.uri +
+                           " was accepted before with other content (content hash first " +
+                           first + ", now " + now_hash + "); the first stays published";
+        plan.dead_letter = true;
+        plan.item.messages.push_back(dead_letter(ctx.sub, ctx.raw_sha256, ctx.format, index,
+                                                 it.error_code, it.error_message, nullptr,
+                                                 ctx.router->rejected_topic()));
+        return false;
+    }
+    const std::string revision = story.version + "-rev-" + now_hash.substr(0, 8);
+    story.wire.warnings.push_back("version_conflict: version " + story.version +
+                                  " was accepted before with other content (content hash " +
+                                  first + "); published as version " + revision);
+    story.version = revision;
+    it.version = revision;
+    return true;
+}
+
+// The dedup window's say on a story version: duplicate, conflict, in progress elsewhere, or
+// new (then claimed once durable, and flagged when older than the newest accepted).
+bool decide_version(const plan_context& ctx, item_plan& plan, adapters::story& story,
+                    std::size_t index, std::int64_t now, std::vector<std::string>& topics) {
+    auto& it = plan.outcome;
+    plan.content_hash = content_hash(story);
+    auto k = version_key(story, ctx.raw_sha256, index);
+    if (ctx.dedup->contains(k, now)) {
+        // Known: claim() writes nothing and hands back the first content's hash ("" when the
+        // claim was restored from the spool without one: then it cannot be told apart).
+        const auto first = ctx.dedup->claim(k, plan.content_hash, now).aux;
+        const bool same = first.empty() || first == plan.content_hash;
+        if (!same && resolve_conflict(ctx, plan, story, first, index))
+            k = version_key(story, ctx.raw_sha256, index);
+        else if (!same)
+            return false;
+        if (same || ctx.dedup->contains(k, now)) {
+            it.status = "duplicate";
+            return false;
+        }
+    }
+    if (!ctx.inflight->try_begin(k)) {
+        it.status = "failed";
+        it.error_code = "in_progress";
+        it.error_message = "the same story version is being accepted on another request; retry";
+        return false;
+    }
+    plan.claim = k;
+    plan.item.dedup_id = dedup::to_hex(k);
+    // A version older than one already accepted: published (it may be a legitimate late
+    // repeat) but flagged, in the envelope and on the warnings topic.
+    if (auto v = numeric_version(story.version)) {
+        auto newest = ctx.dedup->note_version(
+            dedup::make_key(story.wire.agency + k_sep + story.uri), *v, now);
+        if (newest && *newest > *v) {
+            story.wire.warnings.push_back("older_version: version " + story.version +
+                                          " arrived after version " + std::to_string(*newest));
+            const auto& wt = ctx.router->config().warnings_topic;
+            if (!wt.empty() && std::find(topics.begin(), topics.end(), wt) == topics.end())
+                topics.push_back(wt);
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
 item_plan plan_item(const plan_context& ctx, adapters::item_result& result, std::size_t index) {
     item_plan plan;
     auto& it = plan.outcome;
@@ -76,37 +169,9 @@ item_plan plan_item(const plan_context& ctx, adapters::item_result& result, std:
             it.error_message = "no routing rule matched and no default topic is set";
         } else {
             const auto now = now_ms();
-            if (ctx.dedup) {
-                auto k = version_key(*story, ctx.raw_sha256, index);
-                if (ctx.dedup->contains(k, now)) {
-                    it.status = "duplicate";
-                    return plan;
-                }
-                if (!ctx.inflight->try_begin(k)) {
-                    it.status = "failed";
-                    it.error_code = "in_progress";
-                    it.error_message =
-                        "the same story version is being accepted on another "
-                        "request; retry";
-                    return plan;
-                }
-                plan.claim = k;
-                plan.item.dedup_id = dedup::to_hex(k);
-                // A version older than one already accepted: published (it may be a legitimate
-                // late repeat) but flagged, in the envelope and on the warnings topic.
-                if (auto v = numeric_version(story->version)) {
-                    auto newest = ctx.dedup->note_version(
-                        dedup::make_key(story->wire.agency + k_sep + story->uri), *v, now);
-                    if (newest && *newest > *v) {
-                        story->wire.warnings.push_back("older_version: version " + story->version +
-                                                       " arrived after version " +
-                                                       std::to_string(*newest));
-                        const auto& wt = ctx.router->config().warnings_topic;
-                        if (!wt.empty() && std::find(decision.topics.begin(), decision.topics.end(),
-                                                     wt) == decision.topics.end())
-                            decision.topics.push_back(wt);
-                    }
-                }
+            if (ctx.dedup && !decide_version(ctx, plan, *story, index, now, decision.topics)) {
+                if (plan.dead_letter) finish_plan(ctx, plan);
+                return plan;
             }
             if (ctx.can_hold && ctx.feed.embargo == "hold" && holdable(*story) &&
                 !story->embargoed.empty())
@@ -142,11 +207,7 @@ item_plan plan_item(const plan_context& ctx, adapters::item_result& result, std:
                                                  it.error_code, it.error_message, err,
                                                  ctx.router->rejected_topic()));
     }
-    plan.item.feed = ctx.feed.id;
-    plan.item.uri = it.uri;
-    plan.item.version = it.version;
-    plan.item.signal = it.signal;
-    plan.item.headline = it.headline;
+    finish_plan(ctx, plan);
     return plan;
 }
 

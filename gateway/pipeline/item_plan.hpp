@@ -55,11 +55,13 @@ enum class idempotency { fresh, repeat, reused };
 idempotency check_idempotency_key(const plan_context& ctx, std::optional<dedup::key>& key);
 
 struct item_plan {
-    item_outcome outcome;            // status: published (provisional), duplicate or rejected
+    // status: published (provisional), duplicate, conflict or rejected
+    item_outcome outcome;
     spooled_item item;               // the messages to deliver; none = nothing to send
     std::int64_t not_before_ms = 0;  // > now: held until then (embargo)
     bool dead_letter = false;
     std::optional<dedup::key> claim;  // to claim once durable (held in ctx.inflight until then)
+    std::string content_hash;         // kept with the claim: a changed re-send is a conflict
 };
 
 item_plan plan_item(const plan_context& ctx, adapters::item_result& item, std::size_t index);

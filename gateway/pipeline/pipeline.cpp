@@ -49,7 +49,7 @@ bool accepted(const std::string& status) {
 }
 
 int http_status_for(const outcome& o, bool whole_document_refusal) {
-    bool any_failed = false, any_accepted = false, any_rejected = false;
+    bool any_failed = false, any_accepted = false, any_rejected = false, all_conflicts = true;
     for (const auto& it : o.items) {
         if (it.status == "failed")
             any_failed = true;
@@ -57,8 +57,10 @@ int http_status_for(const outcome& o, bool whole_document_refusal) {
             any_accepted = true;
         else
             any_rejected = true;
+        all_conflicts = all_conflicts && it.status == "conflict";
     }
     if (any_failed) return 503;
+    if (all_conflicts && !o.items.empty()) return 409;
     if (whole_document_refusal && o.items.size() == 1) {
         const auto& code = o.items.front().error_code;
         if (code == "unknown_format") return 415;
@@ -85,7 +87,7 @@ void log_item(const std::string& feed, const item_outcome& it) {
     if (!it.error_code.empty()) e.field("code", it.error_code).field("reason", it.error_message);
     if (it.status == "failed")
         log::error(e);
-    else if (it.status == "rejected" || it.status == "duplicate")
+    else if (it.status == "rejected" || it.status == "duplicate" || it.status == "conflict")
         log::warn(e);
     else
         log::info(e);
@@ -109,6 +111,8 @@ void finish(const std::shared_ptr<request_state>& st) {
             m.duplicates.inc({st->feed});
         else if (it.status == "rejected")
             m.rejected.inc({st->feed, it.error_code});
+        else if (it.status == "conflict")
+            m.conflicts.inc({st->feed});
         log_item(st->feed, it);
     }
     // Accepted (nothing failed): a retry with this key is a repeat from now on.
@@ -123,6 +127,42 @@ void release(const std::shared_ptr<request_state>& st) {
     if (st->pending.fetch_sub(1) == 1) finish(st);
 }
 
+// A reused Idempotency-Key refuses the whole document: one item, whose raw bytes go to the
+// dead-letter topic like any other refusal, named in the log by the uris it carried.
+void refuse_reused_key(delivery& deliver, const std::shared_ptr<request_state>& st,
+                       const submission& s, const adapters::normalize_result& norm,
+                       const std::string& raw_sha, const std::string& rejected_topic) {
+    st->result.items.assign(1, item_outcome{});
+    st->whole_document_error.assign(1, true);
+    auto& it = st->result.items.front();
+    it.status = "rejected";
+    it.error_code = "idempotency_key_reused";
+    it.error_message = "this Idempotency-Key (" + s.idempotency_key +
+                       ") was used before for a different body";
+    for (const auto& item : norm.items)
+        if (const auto* story = std::get_if<adapters::story>(&item)) {
+            it.uri += (it.uri.empty() ? "" : " ") + story->uri;
+            if (it.version.empty()) it.version = story->version;
+        }
+    spooled_item dl;
+    dl.feed = s.feed->id;
+    dl.uri = it.uri;
+    dl.messages.push_back(dead_letter(s, raw_sha, norm.format, 0, it.error_code,
+                                      it.error_message, nullptr, rejected_topic));
+    st->pending.fetch_add(1);
+    deliver.deliver(std::move(dl), 0, [st](delivery_result r) {
+        if (r.status == "failed") {
+            std::lock_guard lk(st->mu);
+            auto& item = st->result.items.front();
+            item.status = "failed";
+            item.error_code = r.error_code;
+            item.error_message = r.error_message;
+        }
+        release(st);
+    });
+    release(st);
+}
+
 }  // namespace
 
 pipeline_metrics::pipeline_metrics(metrics::registry& r)
@@ -135,6 +175,9 @@ pipeline_metrics::pipeline_metrics(metrics::registry& r)
                          {"feed", "reason"})),
       duplicates(r.counter("wiregate_stories_duplicate_total",
                            "Story versions answered as duplicates", {"feed"})),
+      conflicts(r.counter("wiregate_stories_conflict_total",
+                          "Story versions sent again with other content (dead-lettered)",
+                          {"feed"})),
       produce_errors(r.counter("wiregate_produce_errors_total",
                                "Kafka delivery failures, per librdkafka error name", {"code"})),
       delivery_latency(r.histogram(
@@ -193,15 +236,9 @@ void pipeline::submit(submission s, completion done) {
         case idempotency::repeat:
             ctx.all_duplicates = true;
             break;
-        case idempotency::reused: {
-            st->result.items.assign(1, item_outcome{});
-            auto& it = st->result.items.front();
-            it.status = "rejected";
-            it.error_code = "idempotency_key_reused";
-            it.error_message = "this Idempotency-Key was used before for a different body";
-            st->whole_document_error.assign(1, true);
-            return release(st);
-        }
+        case idempotency::reused:
+            return refuse_reused_key(*deps_.deliver, st, s, norm, raw_sha,
+                                     ctx.router->rejected_topic());
     }
 
     for (std::size_t i = 0; i < norm.items.size(); ++i) {
@@ -214,11 +251,13 @@ void pipeline::submit(submission s, completion done) {
         st->pending.fetch_add(1);
         deps_.deliver->deliver(
             std::move(plan.item), plan.not_before_ms,
-            [this, st, i, dead = plan.dead_letter, claim = plan.claim](delivery_result r) {
-                // Durable (or in Kafka) now: claim the version; copies then
-                // meet the window ("duplicate"). A failure claims nothing.
+            [this, st, i, dead = plan.dead_letter, claim = plan.claim,
+             content = plan.content_hash](delivery_result r) {
+                // Durable (or in Kafka) now: claim the version, with its content's hash; copies
+                // then meet the window ("duplicate", or "conflict" when changed). A failure
+                // claims nothing.
                 if (claim) {
-                    if (r.status != "failed") deps_.dedup->claim(*claim, {}, unix_now_ms());
+                    if (r.status != "failed") deps_.dedup->claim(*claim, content, unix_now_ms());
                     inflight_.end(*claim);
                 }
                 {

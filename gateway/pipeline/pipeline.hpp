@@ -44,6 +44,7 @@ struct item_outcome {
     std::string headline;  // the main headline, so a sender can tell its items apart
     std::string signal;    // new | update | correction | kill | withhold | repeat | advisory
     // published | spooled (on disk, Kafka not yet) | held (embargoed, on disk) | duplicate |
+    // conflict (this version was accepted before with other content: dead-lettered) |
     // rejected | failed (neither Kafka nor the spool took it: the sender must retry)
     std::string status;
     std::vector<topic_ack> topics;
@@ -68,6 +69,7 @@ struct pipeline_metrics {
     metrics::counter_family& published;           // {feed}
     metrics::counter_family& rejected;            // {feed, reason}
     metrics::counter_family& duplicates;          // {feed}
+    metrics::counter_family& conflicts;           // {feed}: same version, other content
     metrics::counter_family& produce_errors;      // {code}
     metrics::histogram_family& delivery_latency;  // seconds, submit → last broker ack
 };

@@ -58,10 +58,26 @@ int ms_left(clock::time_point deadline) {
     return static_cast<int>(std::max<std::int64_t>(0, left.count()));
 }
 
+// Metadata of one topic, asked in slices of at most half a second so that a cancel (drain) is
+// not held up by a broker that does not answer.
+rd_kafka_resp_err_t topic_metadata(rd_kafka_t* rk, const std::string& topic,
+                                   clock::time_point deadline, const std::atomic<bool>* cancel,
+                                   const rd_kafka_metadata_t** md) {
+    rd_kafka_topic_t* t = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
+    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR__TIMED_OUT;
+    while (ms_left(deadline) > 0 && !(cancel && cancel->load())) {
+        err = rd_kafka_metadata(rk, 0, t, md, std::min(ms_left(deadline), 500));
+        if (err != RD_KAFKA_RESP_ERR__TIMED_OUT && err != RD_KAFKA_RESP_ERR__TRANSPORT) break;
+    }
+    rd_kafka_topic_destroy(t);
+    return err;
+}
+
 }  // namespace
 
 reconcile_result find_records(const kafka_properties& props, const std::vector<std::string>& topics,
-                              std::int64_t since_ms, std::chrono::milliseconds timeout) {
+                              std::int64_t since_ms, std::chrono::milliseconds timeout,
+                              const std::atomic<bool>* cancel) {
     reconcile_result out;
     const auto deadline = clock::now() + timeout;
     auto rk = make_consumer(props, out.error);
@@ -70,10 +86,8 @@ reconcile_result find_records(const kafka_properties& props, const std::vector<s
     // Partitions of each topic, from metadata.
     list_ptr wanted(rd_kafka_topic_partition_list_new(16), rd_kafka_topic_partition_list_destroy);
     for (const auto& topic : topics) {
-        rd_kafka_topic_t* t = rd_kafka_topic_new(rk.get(), topic.c_str(), nullptr);
         const rd_kafka_metadata_t* md = nullptr;
-        auto err = rd_kafka_metadata(rk.get(), 0, t, &md, ms_left(deadline));
-        rd_kafka_topic_destroy(t);
+        auto err = topic_metadata(rk.get(), topic, deadline, cancel, &md);
         if (err || md->topic_cnt != 1 || md->topics[0].err) {
             out.error = "metadata of " + topic + ": " +
                         rd_kafka_err2str(err ? err : (md ? md->topics[0].err : err));
@@ -119,6 +133,10 @@ reconcile_result find_records(const kafka_properties& props, const std::vector<s
         return out;
     }
     while (!end.empty()) {
+        if (cancel && cancel->load()) {
+            out.error = "cancelled";
+            return out;
+        }
         if (ms_left(deadline) == 0) {
             out.error = "timed out reading " + std::to_string(end.size()) + " partition(s) back";
             return out;

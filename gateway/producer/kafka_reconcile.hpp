@@ -6,6 +6,7 @@
 // `wiregate-record` header naming its spool record; reading the topics back from the oldest
 // such record's time tells which ones landed, so a replay re-sends only the missing ones and
 // no version is published twice. Blocks up to `timeout`: call it off the I/O threads.
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <set>
@@ -27,8 +28,10 @@ struct reconcile_result {
 
 /// Reads every partition of `topics` from the first offset at or after `since_ms` (unix ms)
 /// up to the high watermark as it stood when called. `props` are the producer's properties;
-/// only connection and security settings are taken from them.
+/// only connection and security settings are taken from them. Gives up (with an error) when
+/// `*cancel` turns true, checked at least every half second.
 reconcile_result find_records(const kafka_properties& props, const std::vector<std::string>& topics,
-                              std::int64_t since_ms, std::chrono::milliseconds timeout);
+                              std::int64_t since_ms, std::chrono::milliseconds timeout,
+                              const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace wire::producer

@@ -36,8 +36,6 @@ std::int64_t unix_ms() {
         .count();
 }
 
-std::vector<std::string> topics_of(const config::gateway_config& cfg) { return cfg.routing.topics; }
-
 producer::kafka_properties producer_properties(const config::gateway_config& cfg) {
     auto props = producer::default_producer_properties(cfg.kafka.brokers);
     // With a spool, librdkafka retries for as long as Kafka is away (0 = no timeout): every
@@ -198,7 +196,13 @@ std::string gateway_service::build_producer() {
     auto props = producer_properties(*cfg);
     std::string error;
     auto p = producer::kafka_producer::create(
-        props, error, [](rd_kafka_resp_err_t err, const std::string& reason) {
+        props, error, [this](rd_kafka_resp_err_t err, const std::string& reason) {
+            // librdkafka says so as soon as its last broker connection drops: readiness
+            // follows at once rather than when the metadata goes stale.
+            if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
+                all_brokers_down_ = true;
+                health_cv_.notify_all();
+            }
             log::warn(log::event("kafka_error")
                           .field("code", rd_kafka_err2name(err))
                           .field("reason", reason));
@@ -211,29 +215,18 @@ std::string gateway_service::build_producer() {
 
 std::string gateway_service::start() {
     auto cfg = config();
+    // Nothing here waits for Kafka: the producer connects in the background, the health thread
+    // creates missing topics when Kafka answers, and the delivery replays the spool when it can
+    // read the topics back. Meanwhile the listeners accept into the spool.
     if (auto err = build_producer(); !err.empty()) return err;
-    if (cfg->kafka.create_topics_partitions > 0) {
-        auto err = producer::create_missing_topics(producer()->handle(), topics_of(*cfg),
-                                                   cfg->kafka.create_topics_partitions,
-                                                   cfg->kafka.create_topics_replication, 15s);
-        if (!err.empty()) return "creating topics: " + err;
-    }
     if (auto err = open_spool(); !err.empty()) {
         std::lock_guard lk(mu_);
         producer_.reset();
         return err;
     }
     // What a previous run accepted but Kafka had not acknowledged goes first, before any new
-    // story, so that versions stay in order.
-    auto rec = delivery_->recover();
-    if (rec.pending > 0)
-        log::info(log::event("spool_recovered")
-                      .field("pending", rec.pending)
-                      .field("replayed", rec.replayed)
-                      .field("already_in_kafka", rec.already_in_kafka)
-                      .field("held", rec.held)
-                      .field("unreadable", rec.unreadable)
-                      .field("reconcile_error", rec.reconcile_error));
+    // story, so that versions stay in order (the delivery's gate).
+    delivery_->load_spool();
     try {
         listeners::ingest_context ictx;
         ictx.config = [this] { return config(); };
@@ -270,7 +263,6 @@ std::string gateway_service::start() {
     for (auto& s : http_) s->start();
     admin_->start();
     for (auto& s : streams_) s->start();
-    check_health();  // readiness is known before the first request
     health_thread_ = std::thread([this] { health_loop(); });
     io_.start();
     started_ = true;
@@ -447,13 +439,12 @@ std::vector<std::optional<config::tls_config>> gateway_service::reload_tls(
 void gateway_service::health_loop() {
     std::unique_lock lk(health_mu_);
     while (!stopping_) {
-        auto period = std::chrono::milliseconds(std::max<std::uint32_t>(
-            100, std::min<std::uint32_t>(config()->kafka.metadata_refresh_ms, 1000)));
-        health_cv_.wait_for(lk, period);
-        if (stopping_) break;
         lk.unlock();
         check_health();
         lk.lock();
+        auto period = std::chrono::milliseconds(std::max<std::uint32_t>(
+            100, std::min<std::uint32_t>(config()->kafka.metadata_refresh_ms, 1000)));
+        health_cv_.wait_for(lk, period);
     }
 }
 
@@ -482,10 +473,12 @@ void gateway_service::check_health() {
     if (!p) return;
     const std::int64_t since = steady_ms() - metadata_ok_ms_.load();
     if (since < static_cast<std::int64_t>(cfg->kafka.metadata_refresh_ms) &&
-        metadata_ok_ms_.load() != 0)
+        metadata_ok_ms_.load() != 0 && !all_brokers_down_)
         return;
     std::string error;
-    auto topics = producer::list_topics(p->handle(), 5s, error);
+    // While every broker is down, ask often and briefly: readiness returns soon after Kafka.
+    auto topics = producer::list_topics(p->handle(), all_brokers_down_ ? 1s : 5s, error);
+    if (topics) all_brokers_down_ = false;
     std::vector<std::string> missing;
     if (topics) {
         for (const auto& t : cfg->routing.topics)
@@ -504,6 +497,7 @@ void gateway_service::check_health() {
 }
 
 bool gateway_service::kafka_stale() const {
+    if (all_brokers_down_) return true;
     const std::int64_t stale = 3 * static_cast<std::int64_t>(config()->kafka.metadata_refresh_ms);
     return metadata_ok_ms_.load() == 0 || steady_ms() - metadata_ok_ms_.load() > stale;
 }
@@ -526,6 +520,8 @@ std::vector<std::string> gateway_service::not_ready() const {
     if (auto why = unavailable(); !why.empty()) reasons.push_back(why);
     if (spool_ && kafka_stale() && reasons.empty())
         reasons.push_back("Kafka is unreachable (no fresh metadata); stories are spooled");
+    if (delivery_)
+        if (auto wait = delivery_->recovery_wait(); !wait.empty()) reasons.push_back(wait);
     auto cfg = config();
     if (ingest_ && ingest_->inflight_requests() >= cfg->limits.max_inflight_requests)
         reasons.push_back("in-flight requests at their limit");

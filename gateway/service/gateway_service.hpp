@@ -41,8 +41,10 @@ class gateway_service {
     gateway_service(const gateway_service&) = delete;
     gateway_service& operator=(const gateway_service&) = delete;
 
-    /// Builds the producer, creates configured topics, binds every listener and starts the
-    /// threads. Returns "" or what went wrong (then nothing is left running).
+    /// Builds the producer, opens the spool, binds every listener and starts the threads,
+    /// without waiting for Kafka: topics are created and the spool replayed in the background
+    /// once Kafka answers (/readyz says what is awaited). Returns "" or what went wrong (then
+    /// nothing is left running).
     std::string start();
     /// Installs SIGINT/SIGTERM (drain) and SIGHUP (reload) handlers; run() then blocks until a
     /// stop signal and drains. Returns the process exit status.
@@ -111,6 +113,7 @@ class gateway_service {
     mutable std::mutex health_mu_;
     bool stopping_ = false;
     std::atomic<std::int64_t> metadata_ok_ms_{0};  // steady-clock ms of the last good fetch
+    std::atomic<bool> all_brokers_down_{false};    // librdkafka said so; cleared by a fetch
     std::vector<std::string> missing_topics_;      // guarded by health_mu_
     std::string kafka_error_;                      // guarded by health_mu_
     std::atomic<bool> rebuilding_{false};

@@ -77,6 +77,10 @@ std::string config_yaml(const gateway_options& o, std::uint16_t ingest, std::uin
     for (const auto& [name, value] : vars)
         for (auto at = y.find(name); at != std::string::npos; at = y.find(name, at + value.size()))
             y.replace(at, name.size(), value);
+    if (!o.create_topics) {
+        const auto at = y.find("  create_topics:");
+        y.erase(at, y.find('\n', at) + 1 - at);
+    }
     return y + spool_section(o.spool_dir.string(), o.spool_max_bytes);
 }
 
@@ -94,6 +98,26 @@ gateway_process::~gateway_process() {
 }
 
 void gateway_process::start(std::chrono::seconds timeout) {
+    spawn();
+    wait_for_admin("/readyz", timeout);
+}
+
+void gateway_process::start_listening(std::chrono::seconds timeout) {
+    spawn();
+    wait_for_admin("/healthz", timeout);
+}
+
+std::pair<int, std::string> gateway_process::readyz() {
+    try {
+        testing::http_client admin(admin_port_);
+        auto r = admin.request("GET", "/readyz", "");
+        return {r.status, r.body};
+    } catch (const std::exception&) {
+        return {0, ""};
+    }
+}
+
+void gateway_process::spawn() {
     if (pid_ > 0) throw std::runtime_error("gateway already running");
     // Everything the child needs is prepared before fork(): the test is multi-threaded (the
     // senders keep going while the gateway restarts), so the child may only exec.
@@ -116,19 +140,21 @@ void gateway_process::start(std::chrono::seconds timeout) {
     }
     ::close(log);
     if (pid_ < 0) throw std::runtime_error("fork failed");
+}
 
+void gateway_process::wait_for_admin(const std::string& path, std::chrono::seconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
         if (!running())
             throw std::runtime_error("wiregate serve exited during start-up; log:\n" + log_tail());
         try {
             testing::http_client admin(admin_port_);
-            if (admin.request("GET", "/readyz", "").status == 200) return;
+            if (admin.request("GET", path, "").status == 200) return;
         } catch (const std::exception&) {
             // not listening yet
         }
         if (std::chrono::steady_clock::now() > deadline)
-            throw std::runtime_error("wiregate not ready within " +
+            throw std::runtime_error("wiregate: no 200 on " + path + " within " +
                                      std::to_string(timeout.count()) + " s; log:\n" + log_tail());
         std::this_thread::sleep_for(20ms);  // poll interval of a bounded wait
     }

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <utility>
 
 namespace wire::faults {
 
@@ -30,6 +31,7 @@ struct gateway_options {
     int replication = 1;  // for the topics the gateway creates itself (wire.rejected)
     std::filesystem::path spool_dir;
     std::uint64_t spool_max_bytes = 1ull << 30;
+    bool create_topics = true;  // false: the production configs' way (topics made by the test)
 };
 
 /// The feed every scenario pushes to, and its API key.
@@ -47,6 +49,11 @@ class gateway_process {
     /// Spawns `wiregate serve` and waits up to `timeout` for GET /readyz 200 on the admin port.
     /// Throws with the log's tail when it exits or is not ready in time.
     void start(std::chrono::seconds timeout = std::chrono::seconds(60));
+    /// Spawns it and waits only until its listeners answer (GET /healthz 200): what a sender
+    /// needs, whether or not Kafka is reachable.
+    void start_listening(std::chrono::seconds timeout = std::chrono::seconds(60));
+    /// GET /readyz now: status (0 when not listening) and body.
+    std::pair<int, std::string> readyz();
     /// kill -9, then reaps it.
     void kill9();
     /// SIGTERM (drain), then SIGKILL after 30 s; returns the exit status (-1 if killed).
@@ -60,6 +67,8 @@ class gateway_process {
     std::string log_tail(std::size_t bytes = 4000) const;
 
   private:
+    void spawn();
+    void wait_for_admin(const std::string& path, std::chrono::seconds timeout);
     std::filesystem::path dir_;
     std::uint16_t ingest_port_ = 0, admin_port_ = 0;
     pid_t pid_ = -1;
