@@ -131,7 +131,7 @@ class delivery {
     bool gate_closed_ = false;
     std::map<std::uint64_t, retry_entry> recovery_, deferred_;
     recovery_summary recovery_summary_;
-    std::string recovery_error_;  // why the last attempt failed
+    std::string recovery_error_;         // why the last attempt failed
     std::atomic<bool> stopping_{false};  // read by a reconciliation in progress
     std::thread timer_, forwarder_;
 };

@@ -85,8 +85,8 @@ bool resolve_conflict(const plan_context& ctx, item_plan& plan, adapters::story&
         it.status = "conflict";
         it.error_code = "version_conflict";
         it.error_message = "version " + story.version + " of " + story.uri +
-                           " was accepted before with other content (content hash first " +
-                           first + ", now " + now_hash + "); the first stays published";
+                           " was accepted before with other content (content hash first " + first +
+                           ", now " + now_hash + "); the first stays published";
         plan.dead_letter = true;
         plan.item.messages.push_back(dead_letter(ctx.sub, ctx.raw_sha256, ctx.format, index,
                                                  it.error_code, it.error_message, nullptr,
@@ -95,8 +95,8 @@ bool resolve_conflict(const plan_context& ctx, item_plan& plan, adapters::story&
     }
     const std::string revision = story.version + "-rev-" + now_hash.substr(0, 8);
     story.wire.warnings.push_back("version_conflict: version " + story.version +
-                                  " was accepted before with other content (content hash " +
-                                  first + "); published as version " + revision);
+                                  " was accepted before with other content (content hash " + first +
+                                  "); published as version " + revision);
     story.version = revision;
     it.version = revision;
     return true;

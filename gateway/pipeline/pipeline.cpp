@@ -137,8 +137,8 @@ void refuse_reused_key(delivery& deliver, const std::shared_ptr<request_state>& 
     auto& it = st->result.items.front();
     it.status = "rejected";
     it.error_code = "idempotency_key_reused";
-    it.error_message = "this Idempotency-Key (" + s.idempotency_key +
-                       ") was used before for a different body";
+    it.error_message =
+        "this Idempotency-Key (" + s.idempotency_key + ") was used before for a different body";
     for (const auto& item : norm.items)
         if (const auto* story = std::get_if<adapters::story>(&item)) {
             it.uri += (it.uri.empty() ? "" : " ") + story->uri;
@@ -147,8 +147,8 @@ void refuse_reused_key(delivery& deliver, const std::shared_ptr<request_state>& 
     spooled_item dl;
     dl.feed = s.feed->id;
     dl.uri = it.uri;
-    dl.messages.push_back(dead_letter(s, raw_sha, norm.format, 0, it.error_code,
-                                      it.error_message, nullptr, rejected_topic));
+    dl.messages.push_back(dead_letter(s, raw_sha, norm.format, 0, it.error_code, it.error_message,
+                                      nullptr, rejected_topic));
     st->pending.fetch_add(1);
     deliver.deliver(std::move(dl), 0, [st](delivery_result r) {
         if (r.status == "failed") {
@@ -249,33 +249,33 @@ void pipeline::submit(submission s, completion done) {
         }
         if (plan.item.messages.empty()) continue;
         st->pending.fetch_add(1);
-        deps_.deliver->deliver(
-            std::move(plan.item), plan.not_before_ms,
-            [this, st, i, dead = plan.dead_letter, claim = plan.claim,
-             content = plan.content_hash](delivery_result r) {
-                // Durable (or in Kafka) now: claim the version, with its content's hash; copies
-                // then meet the window ("duplicate", or "conflict" when changed). A failure
-                // claims nothing.
-                if (claim) {
-                    if (r.status != "failed") deps_.dedup->claim(*claim, content, unix_now_ms());
-                    inflight_.end(*claim);
-                }
-                {
-                    std::lock_guard lk(st->mu);
-                    auto& it = st->result.items[i];
-                    if (r.status == "failed") {
-                        it.status = "failed";
-                        it.error_code = r.error_code;
-                        it.error_message = r.error_message;
-                        if (r.error_code.rfind("spool_", 0) != 0)
-                            st->metrics->produce_errors.inc({r.error_code});
-                    } else if (!dead) {
-                        it.status = r.status;
-                        it.topics = std::move(r.topics);
-                    }
-                }
-                release(st);
-            });
+        deps_.deliver->deliver(std::move(plan.item), plan.not_before_ms,
+                               [this, st, i, dead = plan.dead_letter, claim = plan.claim,
+                                content = plan.content_hash](delivery_result r) {
+                                   // Durable (or in Kafka) now: claim the version, with its
+                                   // content's hash; copies then meet the window ("duplicate", or
+                                   // "conflict" when changed). A failure claims nothing.
+                                   if (claim) {
+                                       if (r.status != "failed")
+                                           deps_.dedup->claim(*claim, content, unix_now_ms());
+                                       inflight_.end(*claim);
+                                   }
+                                   {
+                                       std::lock_guard lk(st->mu);
+                                       auto& it = st->result.items[i];
+                                       if (r.status == "failed") {
+                                           it.status = "failed";
+                                           it.error_code = r.error_code;
+                                           it.error_message = r.error_message;
+                                           if (r.error_code.rfind("spool_", 0) != 0)
+                                               st->metrics->produce_errors.inc({r.error_code});
+                                       } else if (!dead) {
+                                           it.status = r.status;
+                                           it.topics = std::move(r.topics);
+                                       }
+                                   }
+                                   release(st);
+                               });
     }
     release(st);
 }

@@ -24,8 +24,17 @@ TEST(Faults, BrokerKilledMidLoadAndRestarted) {
     ASSERT_TRUE(load.wait_accepted(load.total() / 4, 120s)) << load.summary();
     const std::size_t at_fault = load.accepted();
     kafka.kill_node(1);
+    const auto killed = steady::now();
     EXPECT_LT(load.accepted(), load.total()) << "the load was over before the fault struck";
-    std::this_thread::sleep_for(3s);  // the outage itself: part of the scenario, not a wait
+    // Readiness follows within 2 s of losing the last broker (load balancers act on it).
+    int ready_status = 200;
+    while (ready_status != 503 && steady::now() - killed < 2s) {
+        ready_status = gw.readyz().first;
+        if (ready_status != 503) std::this_thread::sleep_for(20ms);  // poll of a bounded wait
+    }
+    const auto not_ready_ms = ms_between(killed, steady::now());
+    EXPECT_EQ(ready_status, 503) << "/readyz still 200 2 s after the broker died";
+    std::this_thread::sleep_for(killed + 3s - steady::now());  // the outage: part of the scenario
     const auto restarted = steady::now();
     kafka.start_node(1);
     load.wait();
@@ -36,6 +45,7 @@ TEST(Faults, BrokerKilledMidLoadAndRestarted) {
     // "published" answer received after it.
     fault_report(scenario, t, ms_between(restarted, load.first_published_after(restarted)),
                  "fault_at_accepted=" + std::to_string(at_fault) +
+                     " not_ready_ms=" + std::to_string(not_ready_ms) +
                      " load_ms=" + std::to_string(load_ms) + " answers=" + load.summary());
     EXPECT_EQ(load.count(story_record::state::refused), 0u) << load.summary();
     EXPECT_EQ(load.accepted(), load.total()) << "the gateway did not recover: " << load.summary();

@@ -3,7 +3,7 @@
 
 Starts `wiregate serve` on free ports with a temporary config and spool (the broker is
 $WIREGATE_TEST_BROKERS; topics of its own), sends requests that provoke each answer the API
-documents (200, 207, 400, 401, 403, 404, 405, 413, 415, 422, 429, 431, 503 and the admin
+documents (200, 207, 400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 431, 503 and the admin
 endpoints; 429 and 503 from gateways whose broker does not exist; the
 HMAC-signed request goes through docs/examples/post_signed.sh, the shell the agency guide
 shows), and checks that every answer's status is declared for its operation, that its body
@@ -264,6 +264,11 @@ def main():
                *request(gw.ingest, "POST", nj_path, first, keyed), item_status=["published"])
         expect("the key reused for another body", 422, "POST", nj_path,
                *request(gw.ingest, "POST", nj_path, other, keyed), item_status=["rejected"])
+        changed = ninjs(fixtures, f"urn:openapi:{RUN}:a")
+        changed["headlines"] = [{"value": "The same version, another headline"}]
+        expect("the same version with other content", 409, "POST", nj_path,
+               *request(gw.ingest, "POST", nj_path, json.dumps(changed).encode(), nj),
+               item_status=["conflict"])
         long_key = dict(nj, **{"Idempotency-Key": "k" * 300})
         expect("an Idempotency-Key over 255", 400, "POST", nj_path,
                *request(gw.ingest, "POST", nj_path, first, long_key))
