@@ -109,6 +109,10 @@ normalize_result normalize(std::string_view raw, const normalize_options& opts) 
         auto* s = std::get_if<story>(&item);
         if (!s) continue;
         auto& w = s->wire;
+        // A feed's pinned agency wins over what the story claims; the claim is kept visible.
+        if (!opts.agency.empty() && !w.agency.empty() && w.agency != opts.agency)
+            w.warnings.push_back("agency_overridden: the story names '" + w.agency + "'; feed " +
+                                 opts.feed + " speaks for '" + opts.agency + "'");
         if (!opts.agency.empty()) w.agency = opts.agency;
         if (w.agency.empty()) w.agency = prof->agency.empty() ? "unknown" : prof->agency;
         w.feed = opts.feed;

@@ -2,9 +2,9 @@
 """A desk consumer of wiregate's Kafka topics (docs/consumer-guide.md), with Debian's
 python3-confluent-kafka.
 
-Prints one line per message and applies the contract: the key is the story uri, versions of a
-story arrive in order on one partition, `wire.version_order` orders them, a (uri, version)
-already seen is a duplicate, a kill or withhold withdraws every version, dead letters carry
+Prints one line per message and applies the contract: the key is `<agency>:<uri>`, versions of
+a story arrive in order on one partition, `wire.version_order` orders them, an (agency, uri,
+version) already seen is a duplicate, a kill or withhold withdraws every version, dead letters carry
 `wiregate-*` headers instead of an envelope.
 
   desk_consumer.py --brokers 127.0.0.1:19092 --topic desk.europe --group europe-desk
@@ -34,7 +34,7 @@ class Desk:
     """What a desk keeps per story: the newest version seen (by wire.version_order)."""
 
     def __init__(self):
-        self.newest = {}  # uri -> (version_order, version)
+        self.newest = {}  # (agency, uri) -> (version_order, version)
 
     def line(self, msg):
         headers = {k: (v or b"").decode("utf-8", "replace") for k, v in (msg.headers() or [])}
@@ -52,12 +52,13 @@ class Desk:
             return f"unreadable {where}: {e}"
         uri, version = story["uri"], story.get("version", "")
         order = wire["version_order"]  # compare as strings: versioncreated/zero-padded version
-        seen = self.newest.get(uri)
+        story_id = (wire.get("agency", ""), uri)
+        seen = self.newest.get(story_id)
         if seen and order == seen[0]:
             return f"skip {uri} v{version}: duplicate"
         if seen and order < seen[0]:
             return f"skip {uri} v{version}: older than v{seen[1]}"
-        self.newest[uri] = (order, version)
+        self.newest[story_id] = (order, version)
         text = "{} {} v{} U{} {}".format(wire["signal"], uri, version,
                                          story.get("urgency", "-"), headline(story))
         if wire.get("warnings"):
@@ -78,7 +79,7 @@ def main():
         "bootstrap.servers": args.brokers,
         "group.id": args.group or f"desk-example-{os.getpid()}-{time.time_ns()}",
         "auto.offset.reset": "earliest" if args.from_beginning else "latest",
-        # Commit only what was handled: a crash re-delivers, the (uri, version) check drops it.
+        # Commit only what was handled: a crash re-delivers, the (agency, uri, version) check drops it.
         "enable.auto.commit": bool(args.group),
     })
     consumer.subscribe(args.topic)

@@ -67,6 +67,22 @@ idempotency check_idempotency_key(const plan_context& ctx, std::optional<dedup::
 
 namespace {
 
+// The refused item's dead letter: the request's first carries the raw bytes, the next ones only
+// their reasons, and past k_max_item_dead_letters none (counted for the request's last letter).
+void add_dead_letter(const plan_context& ctx, item_plan& plan, std::size_t index,
+                     const adapters::adapter_error* err) {
+    plan.dead_letter = true;
+    const std::size_t n = ctx.dead_letters ? (*ctx.dead_letters)++ : 0;
+    if (n >= k_max_item_dead_letters) {
+        if (ctx.dead_letters_folded) ++*ctx.dead_letters_folded;
+        return;
+    }
+    const auto& it = plan.outcome;
+    plan.item.messages.push_back(dead_letter(ctx.sub, ctx.raw_sha256, ctx.format, index,
+                                             it.error_code, it.error_message, err,
+                                             ctx.router->rejected_topic(), n == 0));
+}
+
 void finish_plan(const plan_context& ctx, item_plan& plan) {
     plan.item.feed = ctx.feed.id;
     plan.item.uri = plan.outcome.uri;
@@ -87,10 +103,7 @@ bool resolve_conflict(const plan_context& ctx, item_plan& plan, adapters::story&
         it.error_message = "version " + story.version + " of " + story.uri +
                            " was accepted before with other content (content hash first " + first +
                            ", now " + now_hash + "); the first stays published";
-        plan.dead_letter = true;
-        plan.item.messages.push_back(dead_letter(ctx.sub, ctx.raw_sha256, ctx.format, index,
-                                                 it.error_code, it.error_message, nullptr,
-                                                 ctx.router->rejected_topic()));
+        add_dead_letter(ctx, plan, index, nullptr);
         return false;
     }
     const std::string revision = story.version + "-rev-" + now_hash.substr(0, 8);
@@ -200,13 +213,8 @@ item_plan plan_item(const plan_context& ctx, adapters::item_result& result, std:
         it.error_code = std::string(adapters::to_string(err.code));
         it.error_message = err.message;
     }
-    if (it.status == "rejected") {
-        plan.dead_letter = true;
-        const auto* err = std::get_if<adapters::adapter_error>(&result);
-        plan.item.messages.push_back(dead_letter(ctx.sub, ctx.raw_sha256, ctx.format, index,
-                                                 it.error_code, it.error_message, err,
-                                                 ctx.router->rejected_topic()));
-    }
+    if (it.status == "rejected")
+        add_dead_letter(ctx, plan, index, std::get_if<adapters::adapter_error>(&result));
     finish_plan(ctx, plan);
     return plan;
 }

@@ -46,6 +46,10 @@ struct plan_context {
     const std::string& raw_sha256;
     const std::string& format;
     bool all_duplicates = false;  // a repeated Idempotency-Key: nothing is published again
+    // Dead letters this request planned so far, and the refusals left without one (over
+    // k_max_item_dead_letters): counted, so one last letter can say how many.
+    std::size_t* dead_letters = nullptr;
+    std::size_t* dead_letters_folded = nullptr;
 };
 
 enum class idempotency { fresh, repeat, reused };

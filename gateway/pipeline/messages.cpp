@@ -7,10 +7,12 @@
 
 namespace wire::pipeline {
 
+std::string kafka_key(const adapters::story& s) { return s.wire.agency + ":" + s.uri; }
+
 std::vector<producer::outgoing_message> story_messages(const adapters::story& s,
                                                        const std::vector<std::string>& topics) {
     producer::outgoing_message base;
-    base.key = s.uri;
+    base.key = kafka_key(s);
     base.value = adapters::envelope_json(s);
     base.headers = {
         {"agency", s.wire.agency},
@@ -40,13 +42,13 @@ std::size_t message_bytes(const producer::outgoing_message& m) {
 producer::outgoing_message dead_letter(const submission& s, const std::string& raw_sha256,
                                        const std::string& format, std::size_t index,
                                        const std::string& code, const std::string& message,
-                                       const adapters::adapter_error* err,
-                                       const std::string& topic) {
+                                       const adapters::adapter_error* err, const std::string& topic,
+                                       bool with_raw) {
     producer::outgoing_message m;
     m.topic = topic;
     m.key = s.feed->id + ":" + raw_sha256;
-    const bool cut = s.body.size() > k_dead_letter_max_bytes;
-    m.value = cut ? s.body.substr(0, k_dead_letter_max_bytes) : s.body;
+    const bool cut = with_raw && s.body.size() > k_dead_letter_max_bytes;
+    if (with_raw) m.value = cut ? s.body.substr(0, k_dead_letter_max_bytes) : s.body;
     m.headers = {
         {"wiregate-reason", code},
         {"wiregate-message", message},
@@ -63,6 +65,7 @@ producer::outgoing_message dead_letter(const submission& s, const std::string& r
     if (err && err->offset) m.headers.emplace_back("wiregate-offset", std::to_string(*err->offset));
     if (err && !err->path.empty()) m.headers.emplace_back("wiregate-path", err->path);
     if (cut) m.headers.emplace_back("wiregate-truncated", "true");
+    if (!with_raw) m.headers.emplace_back("wiregate-raw", "omitted");
     return m;
 }
 

@@ -9,6 +9,9 @@
 #include <atomic>
 #include <mutex>
 
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+
 #include "core/json_writer.hpp"
 #include "core/normalize.hpp"
 #include "dedup/dedup_store.hpp"
@@ -163,6 +166,66 @@ void refuse_reused_key(delivery& deliver, const std::shared_ptr<request_state>& 
     release(st);
 }
 
+// Hands one item's messages to the delivery; its answer completes the item.
+void deliver_item(delivery& deliver, dedup::dedup_store* dedup, inflight_versions& inflight,
+                  const std::shared_ptr<request_state>& st, std::size_t i, item_plan plan) {
+    st->pending.fetch_add(1);
+    auto on_done = [dedup, &inflight, st, i, dead = plan.dead_letter, claim = plan.claim,
+                    content = plan.content_hash](delivery_result r) {
+        // Durable (or in Kafka) now: claim the version, with its content's hash; copies then
+        // meet the window ("duplicate", or "conflict" when changed). A failure claims nothing.
+        if (claim) {
+            if (r.status != "failed") dedup->claim(*claim, content, unix_now_ms());
+            inflight.end(*claim);
+        }
+        {
+            std::lock_guard lk(st->mu);
+            auto& it = st->result.items[i];
+            if (r.status == "failed") {
+                it.status = "failed";
+                it.error_code = r.error_code;
+                it.error_message = r.error_message;
+                if (r.error_code.rfind("spool_", 0) != 0)
+                    st->metrics->produce_errors.inc({r.error_code});
+            } else if (!dead) {
+                it.status = r.status;
+                it.topics = std::move(r.topics);
+            }
+        }
+        release(st);
+    };
+    deliver.deliver(std::move(plan.item), plan.not_before_ms, std::move(on_done));
+}
+
+// One letter for the refusals past k_max_item_dead_letters: how many, where their reasons are.
+// If it cannot be stored the request answers 503 like any dead letter that could not be.
+void deliver_folded_letter(delivery& deliver, const std::string& topic,
+                           const std::shared_ptr<request_state>& st, const submission& s,
+                           const std::string& raw_sha, const std::string& format,
+                           std::size_t folded) {
+    spooled_item letter;
+    letter.feed = s.feed->id;
+    letter.messages.push_back(dead_letter(
+        s, raw_sha, format, k_max_item_dead_letters, "items_rejected",
+        std::to_string(folded) + " more items of this document were refused; each one's reason "
+                                 "is in the HTTP answer and the gateway's story log lines",
+        nullptr, topic, false));
+    st->pending.fetch_add(1);
+    deliver.deliver(std::move(letter), 0, [st](delivery_result r) {
+        if (r.status == "failed") {
+            std::lock_guard lk(st->mu);
+            for (auto& it : st->result.items)
+                if (it.status == "rejected") {
+                    it.status = "failed";
+                    it.error_code = r.error_code;
+                    it.error_message = r.error_message;
+                    break;
+                }
+        }
+        release(st);
+    });
+}
+
 }  // namespace
 
 pipeline_metrics::pipeline_metrics(metrics::registry& r)
@@ -189,11 +252,29 @@ pipeline::pipeline(pipeline_deps deps, metrics::registry& registry)
     : deps_(std::move(deps)),
       metrics_(registry),
       inflight_owner_(std::make_unique<inflight_versions>()),
-      inflight_(*inflight_owner_) {}
+      inflight_(*inflight_owner_),
+      workers_(std::make_unique<boost::asio::thread_pool>(2)) {}
 
-pipeline::~pipeline() = default;
+// Joins the workers: a document being read finishes (its answer is still delivered).
+pipeline::~pipeline() { stop(); }
+
+void pipeline::stop() { workers_->join(); }
 
 void pipeline::submit(submission s, completion done) {
+    // Reading a large document (parse, every item, its dead letters) takes milliseconds to
+    // seconds of CPU: off the I/O threads, so one sender's document cannot stall every other
+    // connection of that thread (and /healthz with it). Streams stay inline: their frames are
+    // small and their order per connection matters.
+    if (s.source == source_kind::http && s.body.size() > k_offload_bytes && workers_) {
+        boost::asio::post(*workers_, [this, s = std::move(s), done = std::move(done)]() mutable {
+            process(std::move(s), std::move(done));
+        });
+        return;
+    }
+    process(std::move(s), std::move(done));
+}
+
+void pipeline::process(submission s, completion done) {
     const auto& feed = *s.feed;
     adapters::normalize_options opts;
     opts.format = feed.format;
@@ -226,8 +307,11 @@ void pipeline::submit(submission s, completion done) {
         }
     if (raw_sha.empty()) raw_sha = adapters::sha256_hex(s.body);
     st->body_hash = raw_sha.substr(0, 32);
+    std::size_t dead_letters = 0, folded = 0;
     plan_context ctx{feed, deps_.router(), deps_.dedup, &inflight_, deps_.can_hold,
                      s,    raw_sha,        norm.format};
+    ctx.dead_letters = &dead_letters;
+    ctx.dead_letters_folded = &folded;
     // An Idempotency-Key seen before with the same body: every item is a duplicate. With
     // another body: the key is being reused for something else, which is the sender's bug.
     switch (check_idempotency_key(ctx, st->idempotency_key)) {
@@ -240,43 +324,18 @@ void pipeline::submit(submission s, completion done) {
             return refuse_reused_key(*deps_.deliver, st, s, norm, raw_sha,
                                      ctx.router->rejected_topic());
     }
-
     for (std::size_t i = 0; i < norm.items.size(); ++i) {
         item_plan plan = plan_item(ctx, norm.items[i], i);
         {
             std::lock_guard lk(st->mu);
             st->result.items[i] = plan.outcome;
         }
-        if (plan.item.messages.empty()) continue;
-        st->pending.fetch_add(1);
-        deps_.deliver->deliver(std::move(plan.item), plan.not_before_ms,
-                               [this, st, i, dead = plan.dead_letter, claim = plan.claim,
-                                content = plan.content_hash](delivery_result r) {
-                                   // Durable (or in Kafka) now: claim the version, with its
-                                   // content's hash; copies then meet the window ("duplicate", or
-                                   // "conflict" when changed). A failure claims nothing.
-                                   if (claim) {
-                                       if (r.status != "failed")
-                                           deps_.dedup->claim(*claim, content, unix_now_ms());
-                                       inflight_.end(*claim);
-                                   }
-                                   {
-                                       std::lock_guard lk(st->mu);
-                                       auto& it = st->result.items[i];
-                                       if (r.status == "failed") {
-                                           it.status = "failed";
-                                           it.error_code = r.error_code;
-                                           it.error_message = r.error_message;
-                                           if (r.error_code.rfind("spool_", 0) != 0)
-                                               st->metrics->produce_errors.inc({r.error_code});
-                                       } else if (!dead) {
-                                           it.status = r.status;
-                                           it.topics = std::move(r.topics);
-                                       }
-                                   }
-                                   release(st);
-                               });
+        if (!plan.item.messages.empty())
+            deliver_item(*deps_.deliver, deps_.dedup, inflight_, st, i, std::move(plan));
     }
+    if (folded > 0)
+        deliver_folded_letter(*deps_.deliver, ctx.router->rejected_topic(), st, s, raw_sha,
+                              norm.format, folded);
     release(st);
 }
 

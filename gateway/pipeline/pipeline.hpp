@@ -18,6 +18,10 @@ namespace wire::dedup {
 class dedup_store;
 }
 
+namespace boost::asio {
+class thread_pool;
+}
+
 namespace wire::pipeline {
 
 enum class source_kind { http, stream };
@@ -96,11 +100,20 @@ class pipeline {
     /// (when nothing reached Kafka) on the caller's thread. Never throws.
     void submit(submission s, completion done);
 
+    /// Waits for the documents being read on the worker threads; no new one is taken after
+    /// (drain, before the spool closes).
+    void stop();
+
+    /// Documents larger than this are read on the pipeline's worker threads, not the caller's.
+    static constexpr std::size_t k_offload_bytes = 64u << 10;
+
   private:
+    void process(submission s, completion done);
     pipeline_deps deps_;
     pipeline_metrics metrics_;
     std::unique_ptr<inflight_versions> inflight_owner_;
     inflight_versions& inflight_;
+    std::unique_ptr<boost::asio::thread_pool> workers_;  // reads large documents
 };
 
 }  // namespace wire::pipeline

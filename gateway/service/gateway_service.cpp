@@ -340,6 +340,7 @@ bool gateway_service::drain() {
         std::this_thread::sleep_for(10ms);
     if (admin_) admin_->drain();
     stop_threads();
+    if (pipeline_) pipeline_->stop();
     if (delivery_) delivery_->stop();
     {
         std::lock_guard lk(mu_);

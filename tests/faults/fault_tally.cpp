@@ -46,7 +46,8 @@ kafka_tally count_in_kafka(const std::string& brokers, const std::string& topic,
             std::chrono::duration_cast<std::chrono::milliseconds>(deadline - steady::now()), 1s);
         auto msgs = testing::consume(brokers, topic, total, left);
         seen.clear();
-        for (const auto& m : msgs) ++seen[m.key];
+        // Keys are "<agency>:<uri>": count per uri.
+        for (const auto& m : msgs) ++seen[m.key.substr(m.key.find(':') + 1)];
         t.messages = msgs.size();
         const bool all_seen = std::all_of(accepted.begin(), accepted.end(),
                                           [&](const std::string& u) { return seen.count(u); });

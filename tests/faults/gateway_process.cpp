@@ -48,6 +48,7 @@ listeners:
   admin: {address: 127.0.0.1, port: @ADMIN@}
 feeds:
   - id: @FEED@
+    agency: faults
     format: ninjs
     profile: generic
     auth: {api_keys: [{value: @KEY@}]}

@@ -70,7 +70,7 @@ TEST_F(GatewayHttp, EveryGoodFixtureIsPublishedAndConsumedBackWithKeyHeadersAndE
         auto it = where.find({m.partition, m.offset});
         ASSERT_NE(it, where.end()) << "a message the answers did not mention";
         const auto& want = it->second;
-        EXPECT_EQ(m.key, want.uri);
+        EXPECT_EQ(m.key, header(m.headers, "agency") + ":" + want.uri);
         EXPECT_EQ(header(m.headers, "feed"), want.feed);
         EXPECT_EQ(header(m.headers, "format"), want.format);
         EXPECT_EQ(header(m.headers, "version"), want.version);

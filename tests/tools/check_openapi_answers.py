@@ -48,9 +48,10 @@ listeners:
   admin: {{address: 127.0.0.1, port: 0}}
 feeds:
   - {{id: ap, agency: ap, format: ap-json, profile: ap, auth: {{api_keys: [{{value: key-ap}}]}}}}
-  - {{id: nj, format: ninjs, auth: {{api_keys: [{{value: key-nj}}]}}}}
-  - {{id: auto-in, auth: {{api_keys: [{{value: key-auto}}]}}}}
+  - {{id: nj, agency: partner, format: ninjs, auth: {{api_keys: [{{value: key-nj}}]}}}}
+  - {{id: auto-in, agency: partner, auth: {{api_keys: [{{value: key-auto}}]}}}}
   - id: signed
+    agency: partner
     format: ninjs
     auth:
       api_keys: [{{value: key-signed}}]
@@ -75,7 +76,7 @@ listeners:
   http: [{{name: ingest, address: 127.0.0.1, port: 0}}]
   admin: {{address: 127.0.0.1, port: 0}}
 feeds:
-  - {{id: nj, format: ninjs, auth: {{api_keys: [{{value: key-nj}}]}}}}
+  - {{id: nj, agency: partner, format: ninjs, auth: {{api_keys: [{{value: key-nj}}]}}}}
 routing: {{topics: [{TOPIC}, {REJECTED}], default_topics: [{TOPIC}], rejected_topic: {REJECTED}}}
 kafka: {{brokers: "127.0.0.1:1", metadata_refresh_ms: 100}}
 limits: {{max_inflight_requests: 1, retry_after_seconds: 7}}

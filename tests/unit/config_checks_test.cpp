@@ -8,14 +8,17 @@ using namespace config_test;
 
 namespace {
 
+// A feed entry; its agency is "a" unless `more` sets one.
 std::string feed(const std::string& id, const std::string& more = "") {
-    return "  - id: " + id + "\n" + more + "    auth: {api_keys: [{value: k}]}\n";
+    const std::string agency = more.find("agency:") == std::string::npos ? "    agency: a\n" : "";
+    return "  - id: " + id + "\n" + agency + more + "    auth: {api_keys: [{value: k}]}\n";
 }
 
 TEST(ConfigLoader, UnknownKeysAreNamedAtEveryLevel) {
     sections s;
     s.gateway = "gateway: {instanse: x}\nbogus: 1\n";
-    s.feeds = "feeds:\n  - id: ap\n    auth: {api_keys: [{value: k}], apikeys: []}\n";
+    s.feeds =
+        "feeds:\n  - id: ap\n    agency: a\n    auth: {api_keys: [{value: k}], apikeys: []}\n";
     s.routing += "  rules: [{name: r, match: {subjects: [x]}, topics: [desk.world]}]\n";
     s.kafka += "  create_topics: {partitions: 1, replication: 1}\n";
     s.extra = "limits: {max_body: 1}\n";
@@ -40,7 +43,7 @@ TEST(ConfigLoader, WrongTypesNameWhatWasExpected) {
     s.listeners = "listeners:\n  http: [{port: \"8080\"}]\n  admin: [1]\n";
     s.routing =
         "routing:\n  topics: desk.world\n  rules: [{name: r, topics: [wire.x], copy: 'yes'}]\n";
-    s.feeds = "feeds: {id: ap}\n";
+    s.feeds = "feeds: {id: ap, agency: a}\n";
     s.extra = "gateway: {instance: 12, log_level: yes}\n";
     auto r = load(s.text());
     EXPECT_PROBLEM(r, "listeners.http[0].port", "expected a whole number, got a string");
@@ -103,6 +106,14 @@ TEST(ConfigLoader, FeedIdsFollowThePatternAndAreUnique) {
     EXPECT_EQ(r.problems.size(), 5u) << describe(r.problems);
 }
 
+TEST(ConfigLoader, EveryFeedSpeaksForAPinnedAgency) {
+    sections s;
+    s.feeds = "feeds:\n  - id: nj\n    format: ninjs\n    auth: {api_keys: [{value: k}]}\n";
+    auto r = load(s.text());
+    EXPECT_PROBLEM(r, "feeds[0].agency", "");
+    EXPECT_FALSE(r.config);
+}
+
 TEST(ConfigLoader, FormatProfileAndCharsetAreChecked) {
     sections s;
     s.feeds = "feeds:\n" + feed("a", "    format: nitf-4\n") + feed("b", "    format: auto\n") +
@@ -118,12 +129,14 @@ TEST(ConfigLoader, FormatProfileAndCharsetAreChecked) {
 
 TEST(ConfigLoader, FeedsNeedCredentials) {
     sections s;
-    s.feeds = "feeds:\n  - id: a\n    auth: {api_keys: []}\n  - id: b\n    auth: {}\n";
+    s.feeds =
+        "feeds:\n  - id: a\n    agency: a\n    auth: {api_keys: []}\n  - id: b\n    agency: a\n    "
+        "auth: {}\n";
     auto r = load(s.text());
     EXPECT_PROBLEM(r, "feeds[0].auth.api_keys", "at least one API key");
     EXPECT_PROBLEM(r, "feeds[1].auth.api_keys", "at least one API key or client certificate");
     s.feeds =
-        "feeds:\n  - id: a\n    auth:\n      api_keys: [{value: k}]\n"
+        "feeds:\n  - id: a\n    agency: a\n    auth:\n      api_keys: [{value: k}]\n"
         "      hmac: {secret: {value: s}, window_seconds: 0}\n";
     EXPECT_PROBLEM(load(s.text()), "feeds[0].auth.hmac.window_seconds", "between 1 and 86400");
 }

@@ -43,6 +43,7 @@ feeds:
       api_keys: [{env: WIREGATE_TEST_CFG_KEY}, {file: secrets/ifx.key}, {value: dev-key}]
       hmac: {secret: {value: hmac-secret}, window_seconds: 120}
   - id: any.feed_2
+    agency: a
     auth: {api_keys: [{value: k2}]}
 routing:
   topics: [desk.world, desk.general, wire.flash, wire.dead]
@@ -206,7 +207,9 @@ TEST(ConfigLoader, ShippedLocalConfigLoads) {
 
 TEST(ConfigLoader, EnvSecretMustBeSetAndNotEmpty) {
     sections s;
-    s.feeds = "feeds:\n  - id: ap\n    auth: {api_keys: [{env: WIREGATE_TEST_UNSET_VAR}]}\n";
+    s.feeds =
+        "feeds:\n  - id: ap\n    agency: a\n    auth: {api_keys: [{env: "
+        "WIREGATE_TEST_UNSET_VAR}]}\n";
     unsetenv("WIREGATE_TEST_UNSET_VAR");
     auto r = load(s.text());
     EXPECT_PROBLEM(r, "feeds[0].auth.api_keys[0].env", "WIREGATE_TEST_UNSET_VAR is not set");
@@ -214,7 +217,7 @@ TEST(ConfigLoader, EnvSecretMustBeSetAndNotEmpty) {
     r = load(s.text());
     unsetenv("WIREGATE_TEST_UNSET_VAR");
     EXPECT_PROBLEM(r, "feeds[0].auth.api_keys[0].env", "WIREGATE_TEST_UNSET_VAR is empty");
-    s.feeds = "feeds:\n  - id: ap\n    auth: {api_keys: [{env: 'NOT A NAME'}]}\n";
+    s.feeds = "feeds:\n  - id: ap\n    agency: a\n    auth: {api_keys: [{env: 'NOT A NAME'}]}\n";
     EXPECT_PROBLEM(load(s.text()), "feeds[0].auth.api_keys[0].env", "not an environment variable");
 }
 
@@ -224,7 +227,8 @@ TEST(ConfigLoader, FileSecretIsReadRelativeToTheConfigDirectory) {
     dir.write("k/empty.key", "\n");
     sections s;
     s.feeds =
-        "feeds:\n  - id: ap\n    auth:\n      api_keys: [{file: k/crlf.key}, {file: k/empty.key},"
+        "feeds:\n  - id: ap\n    agency: a\n    auth:\n      api_keys: [{file: k/crlf.key}, {file: "
+        "k/empty.key},"
         " {file: k/missing.key}, {file: k}]\n";
     auto r = load(s.text(), dir.path().string());
     EXPECT_PROBLEM(r, "feeds[0].auth.api_keys[1].file", "is empty");
@@ -232,7 +236,7 @@ TEST(ConfigLoader, FileSecretIsReadRelativeToTheConfigDirectory) {
     EXPECT_PROBLEM(r, "feeds[0].auth.api_keys[3].file", "not a regular file");
     EXPECT_EQ(r.problems.size(), 3u) << describe(r.problems);
 
-    s.feeds = "feeds:\n  - id: ap\n    auth: {api_keys: [{file: k/crlf.key}]}\n";
+    s.feeds = "feeds:\n  - id: ap\n    agency: a\n    auth: {api_keys: [{file: k/crlf.key}]}\n";
     r = load(s.text(), dir.path().string());
     EXPECT_LOADS(r);
     EXPECT_EQ(r.config->feeds[0].auth.api_keys[0].value, "secret-one");
@@ -246,7 +250,7 @@ TEST(ConfigLoader, FileSecretIsReadRelativeToTheConfigDirectory) {
 TEST(ConfigLoader, SecretNeedsExactlyOneSource) {
     sections s;
     s.feeds =
-        "feeds:\n  - id: ap\n    auth:\n      api_keys: [{}, {value: a, env: B}]\n"
+        "feeds:\n  - id: ap\n    agency: a\n    auth:\n      api_keys: [{}, {value: a, env: B}]\n"
         "      hmac: {window_seconds: 10}\n";
     auto r = load(s.text());
     EXPECT_PROBLEM(r, "feeds[0].auth.api_keys[0]", "needs one of file, env or value");
@@ -260,7 +264,7 @@ TEST(ConfigLoader, SecretsNeverAppearInProblems) {
     dir.write("big.key", std::string(70000, 'x') + secret);
     sections s;
     s.feeds =
-        "feeds:\n  - id: ap\n    auth:\n      api_keys:\n"
+        "feeds:\n  - id: ap\n    agency: a\n    auth:\n      api_keys:\n"
         "        - " +
         secret +
         "\n"  // not a mapping
@@ -368,8 +372,9 @@ TEST(ConfigLoader, SeveralProblemsAreAllReported) {
     sections s;
     s.gateway = "gateway: {log_level: loud, drain_timeout_ms: 0}\n";
     s.feeds =
-        "feeds:\n  - id: ap\n    format: telepathy\n    auth: {api_keys: [{value: k}]}\n"
-        "  - id: ap\n    auth: {api_keys: []}\n";
+        "feeds:\n  - id: ap\n    agency: a\n    format: telepathy\n    auth: {api_keys: [{value: "
+        "k}]}\n"
+        "  - id: ap\n    agency: a\n    auth: {api_keys: []}\n";
     s.routing = "routing:\n  topics: [desk.world]\n  default_topics: [desk.nowhere]\n";
     s.kafka = "kafka: {}\n";
     auto r = load(s.text());

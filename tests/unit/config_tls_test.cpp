@@ -38,12 +38,12 @@ TEST(ConfigTls, MtlsListenerAndCertificateBoundFeedsLoad) {
     s.listeners = f.listener(", client_ca_file: tls/clients.pem, client_auth: required");
     s.feeds =
         "feeds:\n"
-        "  - id: ap\n"
+        "  - id: ap\n    agency: a\n"
         "    auth:\n"
         "      client_certificates: [{subject_cn: ap-ingest}, {sha256: '" +
         k_fp_colons +
         "'}]\n"
-        "  - id: rt\n"
+        "  - id: rt\n    agency: a\n"
         "    auth:\n"
         "      api_keys: [{value: k}]\n"
         "      client_certificates: [{subject_cn: rt, sha256: " +
@@ -84,9 +84,11 @@ TEST(ConfigTls, CertificateBindingsAreChecked) {
     s.listeners = f.listener(", client_ca_file: tls/clients.pem, client_auth: required");
     s.feeds =
         "feeds:\n"
-        "  - id: a\n    auth: {client_certificates: [{sha256: 'AB:CD'}, {}, {subject_cn: ''}]}\n"
-        "  - id: b\n    auth: {client_certificates: []}\n"
-        "  - id: c\n    auth: {api_keys: [], client_certificates: [{subject_cn: c}]}\n";
+        "  - id: a\n    agency: a\n    auth: {client_certificates: [{sha256: 'AB:CD'}, {}, "
+        "{subject_cn: ''}]}\n"
+        "  - id: b\n    agency: a\n    auth: {client_certificates: []}\n"
+        "  - id: c\n    agency: a\n    auth: {api_keys: [], client_certificates: [{subject_cn: "
+        "c}]}\n";
     auto r = load(s.text(), f.dir.path().string());
     EXPECT_PROBLEM(r, "feeds[0].auth.client_certificates[0].sha256", "not a SHA-256 fingerprint");
     EXPECT_PROBLEM(r, "feeds[0].auth.client_certificates[1]", "subject_cn, sha256 or both");
@@ -100,7 +102,8 @@ TEST(ConfigTls, CertificateBoundFeedNeedsAListenerThatAsksForCertificates) {
     mtls_files f;
     sections s;
     s.listeners = f.listener("");
-    s.feeds = "feeds:\n  - id: a\n    auth: {client_certificates: [{subject_cn: a}]}\n";
+    s.feeds =
+        "feeds:\n  - id: a\n    agency: a\n    auth: {client_certificates: [{subject_cn: a}]}\n";
     auto r = load(s.text(), f.dir.path().string());
     EXPECT_PROBLEM(r, "feeds[0].auth.client_certificates", "no HTTP listener asks");
 }

@@ -12,7 +12,9 @@ namespace {
 
 TEST(DeliveryConfig, SpoolDedupEmbargoAndLifecycleTopicsLoad) {
     sections s;
-    s.feeds = "feeds:\n  - id: ap\n    embargo: hold\n    auth: {api_keys: [{value: k}]}\n";
+    s.feeds =
+        "feeds:\n  - id: ap\n    agency: a\n    embargo: hold\n    auth: {api_keys: [{value: "
+        "k}]}\n";
     s.routing += "  alerts_topic: desk.world\n  warnings_topic: desk.general\n";
     s.extra =
         "spool: {dir: spool, max_bytes: 2097152, segment_bytes: 65536, fsync: interval,"
@@ -34,7 +36,9 @@ TEST(DeliveryConfig, SpoolDedupEmbargoAndLifecycleTopicsLoad) {
 
 TEST(DeliveryConfig, BadValuesNameTheirKey) {
     sections s;
-    s.feeds = "feeds:\n  - id: ap\n    embargo: later\n    auth: {api_keys: [{value: k}]}\n";
+    s.feeds =
+        "feeds:\n  - id: ap\n    agency: a\n    embargo: later\n    auth: {api_keys: [{value: "
+        "k}]}\n";
     s.routing += "  alerts_topic: wire.alerts\n  warnings_topic: 'bad topic'\n";
     s.extra =
         "spool: {dir: '', fsync: sometimes, max_bytes: 10, colour: red}\n"
