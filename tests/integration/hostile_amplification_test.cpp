@@ -105,10 +105,6 @@ std::string format_name(const ::testing::TestParamInfo<std::string>& p) {
 INSTANTIATE_TEST_SUITE_P(EveryMultiItemFormat, HostileAmplification,
                          ::testing::Values("ninjs", "ap-json", "newsml-g2", "newsml-1.2"),
                          format_name);
-for (auto& ch : n)
-    if (ch == '-' || ch == '.') ch = '_';
-return n;
-});
 
 class HostileAmplificationMemory : public hostile_test {};
 
