@@ -140,7 +140,11 @@ void read_feed(load_context& ctx, const YAML::Node& node, const std::string& pat
                      quote(out.id) + " is not a valid feed id ([a-z0-9][a-z0-9._-]{0,63})");
     // Required: a feed speaks for one agency, whatever its stories claim. Without it a feed's
     // key could publish as any agency, under another agency's Kafka keys.
-    if (m.string("agency", out.agency, true) && !is_feed_id(out.agency))
+    if (!m.get("agency"))
+        ctx.sink.add(m.key_path("agency"),
+                     "missing: every feed speaks for one agency (e.g. `agency: ap`), whatever its "
+                     "stories claim");
+    else if (m.string("agency", out.agency) && !is_feed_id(out.agency))
         ctx.sink.add(m.key_path("agency"), quote(out.agency) +
                                                " is not a valid agency id (lower case, "
                                                "[a-z0-9][a-z0-9._-]{0,63})");

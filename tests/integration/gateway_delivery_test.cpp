@@ -22,15 +22,7 @@ namespace {
 // The ninjs fixture with its uri, version and embargo replaced.
 std::string ninjs_story(const std::string& uri, const std::string& version,
                         const std::string& embargoed = "2017-07-10T16:00:00+03:00") {
-    std::string s = read_file(fixtures_dir() / "ninjs/good/001-text-2x.json");
-    auto swap = [&](const std::string& from, const std::string& to) {
-        auto at = s.find(from);
-        if (at != std::string::npos) s.replace(at, from.size(), to);
-    };
-    swap("urn:newsml:example.com:20170710:nato-ukraine", uri);
-    swap("\"version\": \"3\"", "\"version\": \"" + version + "\"");
-    swap("2017-07-10T16:00:00+03:00", embargoed);
-    return s;
+    return ninjs_fixture(uri, version, {{"2017-07-10T16:00:00+03:00", embargoed}});
 }
 
 std::string rfc3339_in(std::chrono::seconds from_now) {

@@ -13,19 +13,13 @@ using namespace std::chrono_literals;
 
 namespace {
 
+// The ninjs fixture with its uri and version, and a headline put first when given.
 std::string ninjs_story(const std::string& uri, const std::string& version,
                         const std::string& headline = "") {
-    std::string s = read_file(fixtures_dir() / "ninjs/good/001-text-2x.json");
-    auto swap = [&](const std::string& from, const std::string& to) {
-        auto at = s.find(from);
-        if (at != std::string::npos) s.replace(at, from.size(), to);
-    };
-    swap("urn:newsml:example.com:20170710:nato-ukraine", uri);
-    swap("\"version\": \"3\"", "\"version\": \"" + version + "\"");
-    if (!headline.empty())
-        swap("\"headlines\": [",
-             "\"headlines\": [{\"value\": \"" + headline + "\", \"role\": \"main\"}, ");
-    return s;
+    if (headline.empty()) return ninjs_fixture(uri, version);
+    return ninjs_fixture(uri, version,
+                         {{"\"headlines\": [", "\"headlines\": [{\"value\": \"" + headline +
+                                                   "\", \"role\": \"main\"}, "}});
 }
 
 std::string first_status(const std::string& body) {

@@ -32,6 +32,19 @@ std::string read_file(const fs::path& p) {
     return ss.str();
 }
 
+std::string ninjs_fixture(const std::string& uri, const std::string& version,
+                          const std::vector<std::pair<std::string, std::string>>& more) {
+    std::string s = read_file(fixtures_dir() / "ninjs/good/001-text-2x.json");
+    auto swap = [&](const std::string& from, const std::string& to) {
+        auto at = s.find(from);
+        if (at != std::string::npos) s.replace(at, from.size(), to);
+    };
+    swap("urn:newsml:example.com:20170710:nato-ukraine", uri);
+    swap("\"version\": \"3\"", "\"version\": \"" + version + "\"");
+    for (const auto& [from, to] : more) swap(from, to);
+    return s;
+}
+
 std::string fixture::feed_id() const {
     std::string id = "fx-" + format + "-" + profile + "-" + charset + "-" + agency;
     for (auto& c : id) {

@@ -21,6 +21,10 @@ namespace fs = std::filesystem;
 
 fs::path fixtures_dir();
 std::string read_file(const fs::path& p);
+/// tests/fixtures/ninjs/good/001-text-2x.json with its uri and version replaced, then each
+/// (from, to) of `more` applied to its first occurrence.
+std::string ninjs_fixture(const std::string& uri, const std::string& version,
+                          const std::vector<std::pair<std::string, std::string>>& more = {});
 
 /// One good fixture: its bytes, format folder, the feed options its .options.json asks for,
 /// and how many stories its .expected.json lists.

@@ -110,7 +110,7 @@ TEST(ConfigLoader, EveryFeedSpeaksForAPinnedAgency) {
     sections s;
     s.feeds = "feeds:\n  - id: nj\n    format: ninjs\n    auth: {api_keys: [{value: k}]}\n";
     auto r = load(s.text());
-    EXPECT_PROBLEM(r, "feeds[0].agency", "");
+    EXPECT_PROBLEM(r, "feeds[0].agency", "every feed speaks for one agency");
     EXPECT_FALSE(r.config);
 }
 
