@@ -323,6 +323,8 @@ bool gateway_service::drain() {
     while (busy() > 0 && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(10ms);
     bool clean = busy() == 0;
+    // Stories accepted behind the restart's gate were never produced: they wait in the spool.
+    if (delivery_ && !delivery_->recovery_wait().empty()) clean = false;
     if (auto p = producer()) {
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
             deadline - std::chrono::steady_clock::now());

@@ -68,7 +68,7 @@ TEST_F(GatewayRestart, StartsWithoutKafkaAcceptsIntoTheSpoolAndReplaysInOrderOnc
     {
         auto first = start_without_kafka();
         EXPECT_EQ(first_status(post(first->http_port(), ninjs_story(uri, "1"))), "spooled");
-        first->drain();  // not clean: the story stays in the spool
+        EXPECT_FALSE(first->drain()) << "a story left in the spool is not a clean drain";
     }
     {
         // The second run finds it pending and cannot read Kafka: the gate stays closed, new
@@ -79,7 +79,7 @@ TEST_F(GatewayRestart, StartsWithoutKafkaAcceptsIntoTheSpoolAndReplaysInOrderOnc
             [&] { return any_reason(second->not_ready(), "replaying the spool after a restart"); },
             5s));
         EXPECT_TRUE(any_reason(second->not_ready(), "Kafka is unreachable"));
-        second->drain();
+        EXPECT_FALSE(second->drain()) << "stories left behind the gate: not a clean drain";
     }
     // Kafka reachable: the third run replays both, in order, once each, and takes new ones.
     start_gateway();
