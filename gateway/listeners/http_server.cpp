@@ -122,6 +122,7 @@ class http_session final : public http_server::session_base {
     ~http_session() override {
         release_reserved();
         server_->forget(this);
+        if (server_->per_address_) server_->per_address_->remove(peer_.address);
         server_->open_.fetch_sub(1);
     }
 
@@ -183,27 +184,29 @@ class http_session final : public http_server::session_base {
             early->version(parser_->get().version());
             return write(std::move(*early), true);
         }
-        if (auto declared = parser_->content_length(); declared && !reserve(*declared))
-            return refuse_over_budget();
+        budget_key_ = server_->handler_->budget_key(parser_->get());
         if (parser_->is_done()) return on_body();
         read_body();
     }
 
-    // The body is read piece by piece so that a chunked one, whose size nobody declared, is
-    // charged to the budget as it grows; the read timeout set at the header covers all of it.
+    // The body is read piece by piece and charged to the budget as it grows (what its string
+    // holds, at most one body's limit), declared length or chunked: a length declared and never
+    // sent holds nothing. The read timeout set at the header covers all of it.
     void read_body() {
         http::async_read_some(
             stream_, buffer_, *parser_, [self = self()](beast::error_code ec, std::size_t) {
                 if (ec) return self->on_read_error(ec, false);
-                // A declared length was charged whole at the header. A chunked body is charged
-                // its string's capacity (what it holds), at most one body's limit.
-                const std::size_t held = self->parser_->content_length()
-                                             ? 0
-                                             : std::min(self->parser_->get().body().capacity(),
-                                                        self->server_->limits_.max_body_bytes);
-                if (held > self->reserved_ &&
-                    !self->reserve(std::max<std::size_t>(held - self->reserved_, k_reserve_step)))
-                    return self->refuse_over_budget();
+                // Charged in steps (fewer reservations), never past what the body may come to.
+                const std::size_t max_body = self->server_->limits_.max_body_bytes;
+                const auto declared = self->parser_->content_length();
+                const std::size_t bound =
+                    declared ? std::min<std::size_t>(*declared, max_body) : max_body;
+                const std::size_t held = std::min(self->parser_->get().body().capacity(), bound);
+                if (held > self->reserved_) {
+                    const std::size_t want =
+                        std::min(std::max(held, self->reserved_ + k_reserve_step), bound);
+                    if (!self->reserve(want - self->reserved_)) return self->refuse_over_budget();
+                }
                 if (self->parser_->is_done()) return self->on_body();
                 self->read_body();
             });
@@ -211,13 +214,13 @@ class http_session final : public http_server::session_base {
 
     bool reserve(std::size_t bytes) {
         if (bytes == 0) return true;
-        if (!server_->handler_->reserve_body(bytes)) return false;
+        if (!server_->handler_->reserve_body(budget_key_, peer_, bytes)) return false;
         reserved_ += bytes;
         return true;
     }
     void release_reserved() {
         if (reserved_ == 0) return;
-        server_->handler_->release_body(reserved_);
+        server_->handler_->release_body(budget_key_, peer_, reserved_);
         reserved_ = 0;
     }
     void refuse_over_budget() {
@@ -310,19 +313,22 @@ class http_session final : public http_server::session_base {
     std::shared_ptr<http_response> res_;
     static constexpr std::size_t k_reserve_step = 64u << 10;  // fewer atomics per chunked body
     std::size_t reserved_ = 0;  // bytes of the budget this request's body holds
+    std::string budget_key_;    // whom they are charged to
     bool first_ = true, idle_ = false, keep_alive_ = true, closed_ = false, head_ = false;
     unsigned version_ = 11;
 };
 
 http_server::http_server(io_pool& io, const std::string& address, std::uint16_t port,
                          tls_settings tls, std::shared_ptr<http_handler> h,
-                         http_server_limits limits, std::string name)
+                         http_server_limits limits, std::string name,
+                         std::shared_ptr<address_counts> per_address)
     : io_(io),
       acceptor_(asio::make_strand(io.first())),
       tls_(std::move(tls)),
       handler_(std::move(h)),
       limits_(limits),
-      name_(std::move(name)) {
+      name_(std::move(name)),
+      per_address_(std::move(per_address)) {
     tcp::endpoint ep(asio::ip::make_address(address), port);
     acceptor_.open(ep.protocol());
     acceptor_.set_option(asio::socket_base::reuse_address(true));
@@ -354,16 +360,12 @@ void http_server::do_accept() {
         [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
             if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
             if (!ec) {
-                if (self->open_.load() >= self->limits_.max_connections || self->draining_) {
-                    // Counted before the close, so that a client that sees the close sees the
-                    // count too.
-                    if (!self->draining_) self->handler_->on_connection_refused(0, "over_capacity");
-                    beast::error_code e;
-                    socket.close(e);  // over the cap: refuse at once rather than queue unbounded
+                beast::error_code e;
+                peer_info peer;
+                peer.address = socket.remote_endpoint(e).address().to_string();
+                if (!self->admit(peer.address)) {
+                    socket.close(e);  // over a cap: refuse at once rather than queue unbounded
                 } else {
-                    beast::error_code e;
-                    peer_info peer;
-                    peer.address = socket.remote_endpoint(e).address().to_string();
                     self->open_.fetch_add(1);
                     std::shared_ptr<session_base> s;
                     if (auto tls = self->tls(); tls.context) {
@@ -384,6 +386,22 @@ void http_server::do_accept() {
             }
             self->do_accept();
         });
+}
+
+bool http_server::admit(const std::string& address) {
+    // Refusals are counted before the close, so that a client that sees the close sees the
+    // count too.
+    if (draining_) return false;
+    if (open_.load() >= limits_.max_connections) {
+        handler_->on_connection_refused(0, "over_capacity");
+        return false;
+    }
+    // One address may not take the connections every other client needs.
+    if (per_address_ && !per_address_->try_add(address, limits_.max_connections_per_address)) {
+        handler_->on_connection_refused(0, "per_address");
+        return false;
+    }
+    return true;
 }
 
 void http_server::forget(session_base* s) {
