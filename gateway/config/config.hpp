@@ -54,6 +54,9 @@ struct stream_listener_config {
     std::vector<std::string> allow_from;  // CIDRs ("10.0.0.0/8", "::1/128"); empty = anyone
     std::size_t max_frame_bytes = 1u << 20;
     std::uint32_t idle_timeout_ms = 300000;  // a silent stream is closed after this
+    // A frame that has stopped growing for this long is cut with its connection (the cut frame
+    // goes to the dead-letter topic): an open frame holds memory until it ends.
+    std::uint32_t frame_idle_timeout_ms = 30000;
 };
 
 struct hmac_config {
@@ -95,11 +98,23 @@ struct feed_config {
 struct limits_config {
     std::size_t max_body_bytes = 16u << 20;
     std::size_t max_header_bytes = 16u << 10;
-    std::uint32_t read_timeout_ms = 30000;    // whole request (headers + body) must arrive within
-    std::uint32_t idle_timeout_ms = 60000;    // keep-alive connection with no request
-    std::size_t max_connections = 1024;       // HTTP, per process; more are closed at accept
+    std::uint32_t read_timeout_ms = 30000;  // whole request (headers + body) must arrive within
+    std::uint32_t idle_timeout_ms = 60000;  // keep-alive connection with no request
+    std::size_t max_connections = 1024;     // HTTP, per process; more are closed at accept
+    // Open connections from one client address: across the HTTP listeners, and again across
+    // the telex stream listeners. More are closed at accept.
+    std::size_t max_connections_per_address = 64;
     std::size_t max_inflight_requests = 256;  // over this: 429 + Retry-After
-    std::size_t max_inflight_bytes = 256u << 20;  // over this: 429 + Retry-After
+    // Body bytes held by requests being read or processed, charged as they arrive: over any of
+    // these, 429 + Retry-After. Each feed may always hold its floor, whatever the others hold
+    // (min(floor, max_inflight_bytes / number of feeds)); only bytes above it share the rest.
+    std::size_t max_inflight_bytes = 256u << 20;
+    std::size_t max_inflight_bytes_per_feed = 64u << 20;
+    std::size_t max_inflight_bytes_per_address = 64u << 20;
+    std::size_t inflight_bytes_floor_per_feed = 4u << 20;
+    // Bytes of telex frames still open, over every connection of every stream listener; a
+    // connection whose frame would take more is cut (the frame counted over_budget).
+    std::size_t max_open_frame_bytes = 64u << 20;
     std::uint32_t retry_after_seconds = 5;
     std::uint32_t publish_timeout_ms = 30000;        // librdkafka message.timeout.ms
     std::size_t producer_queue_high_water = 100000;  // readiness and 503 above this depth

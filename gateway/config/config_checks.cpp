@@ -218,6 +218,20 @@ void check_config(problem_sink& sink, const gateway_config& cfg) {
         sink.add("limits.max_inflight_bytes",
                  "must be at least limits.max_body_bytes, or no request of the largest size "
                  "could ever be accepted");
+    auto at_least_one_body = [&](const char* key, std::size_t value) {
+        if (value < cfg.limits.max_body_bytes)
+            sink.add(std::string("limits.") + key,
+                     "must be at least limits.max_body_bytes, or no request of the largest size "
+                     "could ever be accepted");
+    };
+    at_least_one_body("max_inflight_bytes_per_feed", cfg.limits.max_inflight_bytes_per_feed);
+    at_least_one_body("max_inflight_bytes_per_address", cfg.limits.max_inflight_bytes_per_address);
+    for (std::size_t i = 0; i < cfg.streams.size(); ++i)
+        if (cfg.streams[i].max_frame_bytes > cfg.limits.max_open_frame_bytes / 2)
+            sink.add("limits.max_open_frame_bytes",
+                     "must be at least twice listeners.streams[" + std::to_string(i) +
+                         "].max_frame_bytes (a frame's buffer grows by doubling), or no frame "
+                         "of the largest size could be received");
 }
 
 }  // namespace wire::config::detail

@@ -328,6 +328,11 @@ void read_limits(load_context& ctx, const YAML::Node& node, limits_config& out) 
     m.integer("max_connections", out.max_connections, 1);
     m.integer("max_inflight_requests", out.max_inflight_requests, 1);
     m.integer("max_inflight_bytes", out.max_inflight_bytes, 1);
+    m.integer("max_inflight_bytes_per_feed", out.max_inflight_bytes_per_feed, 1);
+    m.integer("max_inflight_bytes_per_address", out.max_inflight_bytes_per_address, 1);
+    m.integer("inflight_bytes_floor_per_feed", out.inflight_bytes_floor_per_feed, 0);
+    m.integer("max_connections_per_address", out.max_connections_per_address, 1);
+    m.integer("max_open_frame_bytes", out.max_open_frame_bytes, 1);
     m.integer("retry_after_seconds", out.retry_after_seconds, 1, 86400);
     m.integer("publish_timeout_ms", out.publish_timeout_ms, 1, k_max_ms);
     m.integer("producer_queue_high_water", out.producer_queue_high_water, 1);

@@ -87,6 +87,7 @@ void read_stream(load_context& ctx, const YAML::Node& node, const std::string& p
     }
     m.integer("max_frame_bytes", out.max_frame_bytes, 1, std::int64_t{1} << 30);
     m.integer("idle_timeout_ms", out.idle_timeout_ms, 1, k_max_ms);
+    m.integer("frame_idle_timeout_ms", out.frame_idle_timeout_ms, 1, k_max_ms);
     m.finish();
 }
 

@@ -14,63 +14,11 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/ssl.hpp>
 
-#include "core/json_writer.hpp"
-#include "version.hpp"
-
 namespace wire::listeners {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
-
-http_response json_response(http::status status, std::string body, unsigned version,
-                            std::uint32_t retry_after) {
-    http_response r{status, version};
-    r.set(http::field::server, std::string("wiregate/") + gateway::k_version);
-    r.set(http::field::content_type, "application/json");
-    r.set(http::field::cache_control, "no-store");
-    if (retry_after > 0) r.set(http::field::retry_after, std::to_string(retry_after));
-    r.body() = std::move(body);
-    r.prepare_payload();
-    return r;
-}
-
-std::string error_body(std::string_view code, std::string_view message) {
-    adapters::json_writer w;
-    w.begin_object().key("error").begin_object();
-    w.key("code").value(code).key("message").value(message);
-    w.end_object().end_object();
-    return w.take();
-}
-
-void apply_limits(http_request_parser& parser, const http_server_limits& limits) {
-    parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
-    parser.body_limit(limits.max_body_bytes);
-}
-
-http_response http_handler::over_budget(const http_request_header& h) {
-    return json_response(http::status::too_many_requests,
-                         error_body("over_capacity", "too much in flight; retry later"),
-                         h.version(), 1);
-}
-
-std::optional<http_response> read_error_answer(const beast::error_code& ec,
-                                               const http_server_limits& limits) {
-    if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout ||
-        ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
-        ec == asio::ssl::error::stream_truncated)
-        return std::nullopt;
-    if (ec == http::error::body_limit)
-        return json_response(
-            http::status::payload_too_large,
-            error_body("too_large", "the body exceeds the limit of " +
-                                        std::to_string(limits.max_body_bytes) + " bytes"));
-    if (ec == http::error::header_limit)
-        return json_response(
-            http::status::request_header_fields_too_large,
-            error_body("header_too_large", "the request header exceeds the limit"));
-    return json_response(http::status::bad_request, error_body("bad_request", ec.message()));
-}
 
 struct http_server::session_base : std::enable_shared_from_this<session_base> {
     virtual ~session_base() = default;
@@ -122,6 +70,7 @@ class http_session final : public http_server::session_base {
     ~http_session() override {
         release_reserved();
         server_->forget(this);
+        if (server_->per_address_) server_->per_address_->remove(peer_.address);
         server_->open_.fetch_sub(1);
     }
 
@@ -183,27 +132,29 @@ class http_session final : public http_server::session_base {
             early->version(parser_->get().version());
             return write(std::move(*early), true);
         }
-        if (auto declared = parser_->content_length(); declared && !reserve(*declared))
-            return refuse_over_budget();
+        budget_key_ = server_->handler_->budget_key(parser_->get());
         if (parser_->is_done()) return on_body();
         read_body();
     }
 
-    // The body is read piece by piece so that a chunked one, whose size nobody declared, is
-    // charged to the budget as it grows; the read timeout set at the header covers all of it.
+    // The body is read piece by piece and charged to the budget as it grows (what its string
+    // holds, at most one body's limit), declared length or chunked: a length declared and never
+    // sent holds nothing. The read timeout set at the header covers all of it.
     void read_body() {
         http::async_read_some(
             stream_, buffer_, *parser_, [self = self()](beast::error_code ec, std::size_t) {
                 if (ec) return self->on_read_error(ec, false);
-                // A declared length was charged whole at the header. A chunked body is charged
-                // its string's capacity (what it holds), at most one body's limit.
-                const std::size_t held = self->parser_->content_length()
-                                             ? 0
-                                             : std::min(self->parser_->get().body().capacity(),
-                                                        self->server_->limits_.max_body_bytes);
-                if (held > self->reserved_ &&
-                    !self->reserve(std::max<std::size_t>(held - self->reserved_, k_reserve_step)))
-                    return self->refuse_over_budget();
+                // Charged in steps (fewer reservations), never past what the body may come to.
+                const std::size_t max_body = self->server_->limits_.max_body_bytes;
+                const auto declared = self->parser_->content_length();
+                const std::size_t bound =
+                    declared ? std::min<std::size_t>(*declared, max_body) : max_body;
+                const std::size_t held = std::min(self->parser_->get().body().capacity(), bound);
+                if (held > self->reserved_) {
+                    const std::size_t want =
+                        std::min(std::max(held, self->reserved_ + k_reserve_step), bound);
+                    if (!self->reserve(want - self->reserved_)) return self->refuse_over_budget();
+                }
                 if (self->parser_->is_done()) return self->on_body();
                 self->read_body();
             });
@@ -211,13 +162,13 @@ class http_session final : public http_server::session_base {
 
     bool reserve(std::size_t bytes) {
         if (bytes == 0) return true;
-        if (!server_->handler_->reserve_body(bytes)) return false;
+        if (!server_->handler_->reserve_body(budget_key_, peer_, bytes)) return false;
         reserved_ += bytes;
         return true;
     }
     void release_reserved() {
         if (reserved_ == 0) return;
-        server_->handler_->release_body(reserved_);
+        server_->handler_->release_body(budget_key_, peer_, reserved_);
         reserved_ = 0;
     }
     void refuse_over_budget() {
@@ -310,19 +261,22 @@ class http_session final : public http_server::session_base {
     std::shared_ptr<http_response> res_;
     static constexpr std::size_t k_reserve_step = 64u << 10;  // fewer atomics per chunked body
     std::size_t reserved_ = 0;  // bytes of the budget this request's body holds
+    std::string budget_key_;    // whom they are charged to
     bool first_ = true, idle_ = false, keep_alive_ = true, closed_ = false, head_ = false;
     unsigned version_ = 11;
 };
 
 http_server::http_server(io_pool& io, const std::string& address, std::uint16_t port,
                          tls_settings tls, std::shared_ptr<http_handler> h,
-                         http_server_limits limits, std::string name)
+                         http_server_limits limits, std::string name,
+                         std::shared_ptr<address_counts> per_address)
     : io_(io),
       acceptor_(asio::make_strand(io.first())),
       tls_(std::move(tls)),
       handler_(std::move(h)),
       limits_(limits),
-      name_(std::move(name)) {
+      name_(std::move(name)),
+      per_address_(std::move(per_address)) {
     tcp::endpoint ep(asio::ip::make_address(address), port);
     acceptor_.open(ep.protocol());
     acceptor_.set_option(asio::socket_base::reuse_address(true));
@@ -354,16 +308,12 @@ void http_server::do_accept() {
         [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
             if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
             if (!ec) {
-                if (self->open_.load() >= self->limits_.max_connections || self->draining_) {
-                    // Counted before the close, so that a client that sees the close sees the
-                    // count too.
-                    if (!self->draining_) self->handler_->on_connection_refused(0, "over_capacity");
-                    beast::error_code e;
-                    socket.close(e);  // over the cap: refuse at once rather than queue unbounded
+                beast::error_code e;
+                peer_info peer;
+                peer.address = socket.remote_endpoint(e).address().to_string();
+                if (!self->admit(peer.address)) {
+                    socket.close(e);  // over a cap: refuse at once rather than queue unbounded
                 } else {
-                    beast::error_code e;
-                    peer_info peer;
-                    peer.address = socket.remote_endpoint(e).address().to_string();
                     self->open_.fetch_add(1);
                     std::shared_ptr<session_base> s;
                     if (auto tls = self->tls(); tls.context) {
@@ -384,6 +334,22 @@ void http_server::do_accept() {
             }
             self->do_accept();
         });
+}
+
+bool http_server::admit(const std::string& address) {
+    // Refusals are counted before the close, so that a client that sees the close sees the
+    // count too.
+    if (draining_) return false;
+    if (open_.load() >= limits_.max_connections) {
+        handler_->on_connection_refused(0, "over_capacity");
+        return false;
+    }
+    // One address may not take the connections every other client needs.
+    if (per_address_ && !per_address_->try_add(address, limits_.max_connections_per_address)) {
+        handler_->on_connection_refused(0, "per_address");
+        return false;
+    }
+    return true;
 }
 
 void http_server::forget(session_base* s) {

@@ -6,6 +6,7 @@
 // HTTPS: TLS 1.2 and newer, AEAD ciphers with forward secrecy; optionally client certificates
 // (mTLS), whose verified identity reaches the handler in peer_info. set_tls() swaps the context
 // for new connections (certificate reload); a connection keeps the context it was accepted with.
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -21,12 +22,55 @@
 #include <boost/beast/http.hpp>
 
 #include "config/config.hpp"
+#include "listeners/budgets.hpp"
 #include "listeners/io_pool.hpp"
 
 namespace wire::listeners {
 
 namespace http = boost::beast::http;
-using http_request = http::request<http::string_body>;
+
+/// A std::string body that grows as its bytes arrive. Beast's string_body reserves a declared
+/// Content-Length in full before the first byte: a client could make us allocate 16 MiB by
+/// saying so, and budgets could only charge what was declared, not what is held.
+struct arriving_body : http::string_body {
+    class reader {
+      public:
+        template <bool isRequest, class Fields>
+        reader(http::header<isRequest, Fields>&, value_type& b) : body_(b) {}
+        void init(const boost::optional<std::uint64_t>& length, boost::beast::error_code& ec) {
+            ec = length && *length > body_.max_size() ? http::error::buffer_overflow
+                                                      : boost::beast::error_code{};
+            if (!ec && length) declared_ = static_cast<std::size_t>(*length);
+        }
+        template <class ConstBufferSequence>
+        std::size_t put(const ConstBufferSequence& buffers, boost::beast::error_code& ec) {
+            const auto extra = boost::asio::buffer_size(buffers);
+            const auto size = body_.size();
+            if (extra > body_.max_size() - size) {
+                ec = http::error::buffer_overflow;
+                return 0;
+            }
+            const std::size_t need = size + extra;
+            if (need > body_.capacity()) {
+                // Geometric growth, but never past a declared length: what is held is what came.
+                std::size_t cap = std::max(need, 2 * body_.capacity());
+                if (declared_ != 0) cap = std::max(need, std::min(cap, declared_));
+                body_.reserve(cap);
+            }
+            body_.resize(need);
+            ec = {};
+            boost::asio::buffer_copy(boost::asio::buffer(&body_[size], extra), buffers);
+            return extra;
+        }
+        void finish(boost::beast::error_code& ec) { ec = {}; }
+
+      private:
+        value_type& body_;
+        std::size_t declared_ = 0;  // Content-Length; 0 = none (chunked, or empty)
+    };
+};
+
+using http_request = http::request<arriving_body>;
 using http_request_header = http::request_header<>;
 using http_response = http::response<http::string_body>;
 
@@ -59,22 +103,34 @@ class http_handler {
                             std::function<void(http_response)> reply) = 0;
     /// The server ended a connection on its own, before the handler saw a whole request: an
     /// unparsable request or one over a size limit (`status` 400/413/431 was answered), a peer
-    /// too slow (`status` 0: "read_timeout", "idle_timeout") or over the connection cap
-    /// ("over_capacity"). For metrics; called on an I/O thread.
+    /// too slow (`status` 0: "read_timeout", "idle_timeout"), over the connection cap
+    /// ("over_capacity") or over the cap for its address ("per_address"). For metrics; called on an
+    /// I/O thread.
     virtual void on_connection_refused(int status, std::string_view reason) {
         (void)status;
         (void)reason;
     }
+    /// Who a request's body is charged to (for ingest: its feed), asked once the header is in.
+    virtual std::string budget_key(const http_request_header& h) {
+        (void)h;
+        return {};
+    }
     /// The memory budget bodies are read against, shared by every connection: the server
-    /// reserves a declared Content-Length in full before reading the body, a chunked body as it
-    /// grows, and releases it once the answer is written or the connection ends. Without it,
-    /// max_connections × max_body_bytes could be held at once by bodies still being sent.
+    /// charges a body as its bytes arrive (what its string holds, in steps), whatever length
+    /// it declared, and releases it once the answer is written or the connection ends. Without
+    /// it, max_connections × max_body_bytes could be held at once by bodies still being sent.
     /// false: over the budget (the server then answers over_budget() and closes).
-    virtual bool reserve_body(std::size_t bytes) {
+    virtual bool reserve_body(const std::string& key, const peer_info& peer, std::size_t bytes) {
+        (void)key;
+        (void)peer;
         (void)bytes;
         return true;
     }
-    virtual void release_body(std::size_t bytes) { (void)bytes; }
+    virtual void release_body(const std::string& key, const peer_info& peer, std::size_t bytes) {
+        (void)key;
+        (void)peer;
+        (void)bytes;
+    }
     /// The answer to a request whose body the budget could not take (429 + Retry-After).
     virtual http_response over_budget(const http_request_header& h);
 };
@@ -92,11 +148,12 @@ struct http_server_limits {
     std::uint32_t read_timeout_ms = 30000;
     std::uint32_t idle_timeout_ms = 60000;
     std::size_t max_connections = 1024;
+    std::size_t max_connections_per_address = 0;  // 0: no per-address cap
 };
 
 // How a session reads one request, apart from the socket: the parser it uses and what it
 // answers when reading fails. Shared with the HTTP fuzzer (tests/fuzz/http_fuzz.cpp).
-using http_request_parser = http::request_parser<http::string_body>;
+using http_request_parser = http::request_parser<arriving_body>;
 /// Sets the header and body limits on a fresh parser.
 void apply_limits(http_request_parser& parser, const http_server_limits& limits);
 /// The answer to a failed read (413, 431 or 400; the connection closes after it), or nullopt
@@ -108,8 +165,11 @@ class http_server : public std::enable_shared_from_this<http_server> {
   public:
     /// Binds now (throws boost::system::system_error when the port is taken); a null
     /// tls.context serves plain HTTP. Accepts on io.first(); connections run on io.next().
+    /// `per_address` counts open connections by client address, shared by the listeners that
+    /// share limits.max_connections_per_address (null: not counted).
     http_server(io_pool& io, const std::string& address, std::uint16_t port, tls_settings tls,
-                std::shared_ptr<http_handler> h, http_server_limits limits, std::string name);
+                std::shared_ptr<http_handler> h, http_server_limits limits, std::string name,
+                std::shared_ptr<address_counts> per_address = nullptr);
     ~http_server();
     std::uint16_t port() const { return port_; }
     void start();
@@ -126,6 +186,8 @@ class http_server : public std::enable_shared_from_this<http_server> {
 
   private:
     void do_accept();
+    // Whether a connection from `address` may open now; counts it when so.
+    bool admit(const std::string& address);
     void forget(session_base* s);
     tls_settings tls() const;
 
@@ -136,6 +198,7 @@ class http_server : public std::enable_shared_from_this<http_server> {
     std::shared_ptr<http_handler> handler_;
     http_server_limits limits_;
     std::string name_;
+    std::shared_ptr<address_counts> per_address_;
     std::uint16_t port_ = 0;
     std::atomic<std::size_t> open_{0};
     std::atomic<bool> draining_{false};

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <random>
 
 #include "auth/authenticator.hpp"
 #include "core/datetime.hpp"
@@ -61,6 +62,31 @@ std::string_view auth_message(auth::auth_result a) {
         default:
             return "the credentials are not valid for this feed";
     }
+}
+
+// The label unknown feeds are counted under: not a valid feed id, so no feed can own it.
+constexpr std::string_view k_unknown_feed = "(unknown)";
+
+// What a feed id nobody configured authenticates against: a feed with one random key nobody
+// knows. Its answers (401 without credentials, 403 with any) are then those of a configured
+// feed, so that strangers cannot list the feed ids by their answers.
+const config::feed_config& stranger_feed() {
+    static const config::feed_config f = [] {
+        config::feed_config c;
+        std::random_device rd;
+        config::secret_ref key;
+        for (int i = 0; i < 4; ++i) key.value += std::to_string(rd()) + "-";
+        c.auth.api_keys.push_back(key);
+        return c;
+    }();
+    return f;
+}
+
+// Credentials sent twice are ambiguous: which one a proxy checked and which one we would read
+// could differ.
+bool duplicate_credentials(const http_request_header& h) {
+    return h.count(http::field::authorization) > 1 || h.count("X-Wiregate-Timestamp") > 1 ||
+           h.count("X-Wiregate-Signature") > 1;
 }
 
 }  // namespace
@@ -130,23 +156,34 @@ const config::feed_config* ingest_handler::feed_for(const config::gateway_config
         answer->set(http::field::allow, "POST");
         return nullptr;
     }
-    const auto* feed = cfg.find_feed(id);
-    if (!feed) answer = refuse(h, http::status::not_found, "unknown_feed", "no feed " + id);
-    return feed;
+    if (const auto* feed = cfg.find_feed(id)) return feed;
+    // Refused exactly as a configured feed refuses credentials that are not its own.
+    auto a = auth::authenticate(stranger_feed(), auth_request_for(h, {}, {}));
+    if (a == auth::auth_result::ok) a = auth::auth_result::bad_credentials;
+    auth_failures_.inc({std::string(k_unknown_feed), std::string(auth::to_string(a))});
+    answer = refuse(h, to_status(auth::http_status(a)), auth::to_string(a), auth_message(a));
+    return nullptr;
 }
 
-bool ingest_handler::reserve_body(std::size_t bytes) {
-    const std::size_t limit = ctx_.config()->limits.max_inflight_bytes;
-    std::size_t held = inflight_bytes_.load();
-    do {
-        if (held + bytes > limit) return false;
-    } while (!inflight_bytes_.compare_exchange_weak(held, held + bytes));
+std::string ingest_handler::budget_key(const http_request_header& h) {
+    return feed_id_from_target(h.target());
+}
+
+bool ingest_handler::reserve_body(const std::string& feed, const peer_info& peer,
+                                  std::size_t bytes) {
+    const auto cfg = ctx_.config();
+    const auto& l = cfg->limits;
+    const byte_limits limits{l.max_inflight_bytes, l.max_inflight_bytes_per_feed,
+                             l.max_inflight_bytes_per_address, l.inflight_bytes_floor_per_feed,
+                             cfg->feeds.size()};
+    if (!budget_.reserve(feed, peer.address, bytes, limits)) return false;
     inflight_bytes_gauge_.add({}, static_cast<double>(bytes));
     return true;
 }
 
-void ingest_handler::release_body(std::size_t bytes) {
-    inflight_bytes_.fetch_sub(bytes);
+void ingest_handler::release_body(const std::string& feed, const peer_info& peer,
+                                  std::size_t bytes) {
+    budget_.release(feed, peer.address, bytes);
     inflight_bytes_gauge_.add({}, -static_cast<double>(bytes));
 }
 
@@ -172,25 +209,20 @@ std::optional<http_response> ingest_handler::on_header(const http_request_header
                           "only Transfer-Encoding: chunked is read");
         }
     }
+    if (duplicate_credentials(h)) {
+        refused_.inc({"duplicate_credentials"});
+        return refuse(
+            h, http::status::bad_request, "duplicate_credentials",
+            "send Authorization, X-Wiregate-Timestamp and X-Wiregate-Signature once each");
+    }
     auto cfg = ctx_.config();
     std::optional<http_response> answer;
     const auto* feed = feed_for(*cfg, h, answer);
     if (!feed) return answer;
     const auto& limits = cfg->limits;
-    if (!acceptable_content_type(h[http::field::content_type]))
-        return refuse(h, http::status::unsupported_media_type, "unsupported_media_type",
-                      "Content-Type must be XML, JSON, text/plain or application/octet-stream");
-    std::size_t declared = 0;
-    if (auto cl = h.find(http::field::content_length); cl != h.end()) {
-        declared =
-            static_cast<std::size_t>(std::strtoull(std::string(cl->value()).c_str(), nullptr, 10));
-        if (declared > limits.max_body_bytes)
-            return refuse(h, http::status::payload_too_large, "too_large",
-                          "the body exceeds the limit of " + std::to_string(limits.max_body_bytes) +
-                              " bytes");
-    }
-    // The key is checked before the body is read so that strangers cannot make us buffer
-    // megabytes; the signature, which needs the body, is checked in on_request().
+    // The key is checked first, before anything else about the request is answered (a stranger
+    // learns nothing of a feed) and before the body is read (strangers cannot make us buffer
+    // megabytes); the signature, which needs the body, is checked in on_request().
     config::feed_config key_only = *feed;
     key_only.auth.hmac.reset();
     auto a = auth::authenticate(key_only, auth_request_for(h, peer, {}));
@@ -198,11 +230,23 @@ std::optional<http_response> ingest_handler::on_header(const http_request_header
         auth_failures_.inc({feed->id, std::string(auth::to_string(a))});
         return refuse(h, to_status(auth::http_status(a)), auth::to_string(a), auth_message(a));
     }
+    if (!acceptable_content_type(h[http::field::content_type]))
+        return refuse(h, http::status::unsupported_media_type, "unsupported_media_type",
+                      "Content-Type must be XML, JSON, text/plain or application/octet-stream");
+    if (auto cl = h.find(http::field::content_length); cl != h.end()) {
+        const auto declared =
+            static_cast<std::size_t>(std::strtoull(std::string(cl->value()).c_str(), nullptr, 10));
+        if (declared > limits.max_body_bytes)
+            return refuse(h, http::status::payload_too_large, "too_large",
+                          "the body exceeds the limit of " + std::to_string(limits.max_body_bytes) +
+                              " bytes");
+    }
     if (auto why = ctx_.unavailable(); !why.empty())
         return refuse(h, http::status::service_unavailable, "unavailable", why,
                       limits.retry_after_seconds);
-    if (inflight_requests_.load() >= limits.max_inflight_requests ||
-        inflight_bytes_.load() + declared > limits.max_inflight_bytes)
+    // Body bytes are charged to the feed's and the address's budgets as they arrive (a length
+    // declared is not memory held): only the number of requests is checked here.
+    if (inflight_requests_.load() >= limits.max_inflight_requests)
         return refuse(h, http::status::too_many_requests, "over_capacity",
                       "too much in flight; retry later", limits.retry_after_seconds);
     return std::nullopt;

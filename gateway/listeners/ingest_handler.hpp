@@ -1,9 +1,10 @@
 #pragma once
-// ingest_handler: POST /v1/feeds/{feed}/stories (product.md "HTTP ingest"). Checks, cheapest
-// first and before the body is read where possible: path and method, the feed, the content
-// type, the declared size, capacity (429/503 with Retry-After), the client certificate (mTLS)
-// and the API key; after the body:
-// the HMAC signature; then hands the document to the pipeline and answers with its outcome.
+// ingest_handler: POST /v1/feeds/{feed}/stories (product.md "HTTP ingest"). Checks, before the
+// body is read where possible: path and method, credentials sent once, the client certificate
+// (mTLS) and the API key (a feed nobody configured is refused as a configured one refuses a key
+// that is not its own), then the content type, the declared size and capacity (429/503 with
+// Retry-After); while the body arrives: the byte budgets of its feed and address; after it: the
+// HMAC signature. Then it hands the document to the pipeline and answers with its outcome.
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -31,12 +32,14 @@ class ingest_handler final : public http_handler {
     void on_request(http_request req, const peer_info& peer,
                     std::function<void(http_response)> reply) override;
     void on_connection_refused(int status, std::string_view reason) override;
-    bool reserve_body(std::size_t bytes) override;  // against limits.max_inflight_bytes
-    void release_body(std::size_t bytes) override;
+    std::string budget_key(const http_request_header& h) override;  // the feed id
+    // Against limits.max_inflight_bytes{,_per_feed,_per_address}, with each feed's floor.
+    bool reserve_body(const std::string& feed, const peer_info& peer, std::size_t bytes) override;
+    void release_body(const std::string& feed, const peer_info& peer, std::size_t bytes) override;
     http_response over_budget(const http_request_header& h) override;
 
     std::size_t inflight_requests() const { return inflight_requests_.load(); }
-    std::size_t inflight_bytes() const { return inflight_bytes_.load(); }
+    std::size_t inflight_bytes() const { return budget_.held(); }
 
   private:
     // The feed a request targets, or an answer saying why there is none.
@@ -48,7 +51,7 @@ class ingest_handler final : public http_handler {
 
     ingest_context ctx_;
     std::atomic<std::size_t> inflight_requests_{0};
-    std::atomic<std::size_t> inflight_bytes_{0};
+    byte_budget budget_;
     metrics::counter_family& requests_;       // {code}
     metrics::counter_family& auth_failures_;  // {feed, reason}
     metrics::counter_family& refused_;        // {reason}: connections the server ended

@@ -23,9 +23,10 @@ namespace wire::listeners {
 namespace {
 
 constexpr char k_soh = '\x01', k_stx = '\x02', k_etx = '\x03', k_eot = '\x04', k_syn = '\x16';
-constexpr std::size_t k_max_syns = 8;       // SYNs kept before an ANPA SOH
-constexpr std::size_t k_max_trailer = 80;   // bytes after ETX
-constexpr std::size_t k_max_nnnn_pad = 64;  // blanks after NNNN on its line
+constexpr std::size_t k_max_syns = 8;              // SYNs kept before an ANPA SOH
+constexpr std::size_t k_max_trailer = 80;          // bytes after ETX
+constexpr std::size_t k_max_nnnn_pad = 64;         // blanks after NNNN on its line
+constexpr std::size_t k_shrink_slack = 64u << 10;  // spare capacity a buffer may keep
 
 bool padding(char c) {
     return c == '\r' || c == '\n' || c == '\f' || c == k_eot || c == k_syn || c == '\x7F' ||
@@ -75,6 +76,9 @@ std::vector<std::string> stream_framer::feed(std::string_view bytes) {
     if (in_frame_ && !skipping_oversize_) keep = start_;
     if (cand_ != marker::none) keep = std::min(keep, cand_at_);
     buf_.erase(0, keep);
+    // A frame once large leaves its capacity behind: give it back, or an idle connection would
+    // keep the memory of the largest frame it ever carried.
+    if (buf_.capacity() > 2 * buf_.size() + k_shrink_slack) buf_.shrink_to_fit();
     start_ = start_ >= keep ? start_ - keep : 0;
     cand_at_ = cand_at_ >= keep ? cand_at_ - keep : 0;
     return out;
@@ -226,22 +230,26 @@ void stream_framer::garbage(std::size_t from, std::size_t to) {
         buf_.begin() + static_cast<std::ptrdiff_t>(to), [](char c) { return !padding(c); }));
 }
 
-std::vector<std::string> stream_framer::end_stream(bool emit) {
+std::vector<std::string> stream_framer::end_stream(bool emit, std::string* cut) {
     std::vector<std::string> out;
     if (in_frame_ && !skipping_oversize_) {
         // A ZCZC line still being matched at the very end is not part of the record: its bytes
         // are garbage (found by tests/fuzz/framer_fuzz.cpp; they used to vanish uncounted).
         std::size_t end = cand_ == marker::zczc_start ? cand_at_ : buf_.size();
-        if (emit && (in_tail_ || framing_ == framing::zczc)) {
+        // Whole although the end came before its line end: past ETX, or NNNN in.
+        const bool ended = in_tail_ || (cand_ == marker::nnnn_end && cand_len_ >= 4);
+        if (emit && (ended || (framing_ == framing::zczc && cut == nullptr))) {
             end_frame(end, out);
-            garbage(end, buf_.size());
         } else {
             ++counters_.partial_frames;
+            if (emit && cut != nullptr) cut->assign(buf_, start_, end - start_);
         }
+        if (emit) garbage(end, buf_.size());
     } else if (!in_frame_ && cand_ != marker::none) {
         garbage(cand_at_, cand_at_ + cand_len_);
     }
     buf_.clear();
+    buf_.shrink_to_fit();
     in_frame_ = skipping_oversize_ = seen_stx_ = in_tail_ = false;
     cand_ = marker::none;
     start_ = cand_at_ = cand_len_ = cand_syns_ = tail_len_ = 0;
@@ -249,8 +257,10 @@ std::vector<std::string> stream_framer::end_stream(bool emit) {
     return out;
 }
 
-void stream_framer::finish() { end_stream(false); }
+void stream_framer::finish() { end_stream(false, nullptr); }
 
-std::vector<std::string> stream_framer::finish_frames() { return end_stream(true); }
+std::vector<std::string> stream_framer::finish_frames(std::string* cut) {
+    return end_stream(true, cut);
+}
 
 }  // namespace wire::listeners

@@ -40,13 +40,20 @@ class stream_framer {
     /// The connection ended: an open frame is counted partial and discarded.
     void finish();
     /// Like finish(), but returns the frame the end of the stream completes instead of counting
-    /// it partial: an anpa1312/iptc7901 frame already past ETX whose trailer line the end cut
-    /// short, or an open zczc record (the zczc adapter takes records without NNNN). Listeners
-    /// should call this one. Both reset the framer for a new stream; counters are kept.
-    std::vector<std::string> finish_frames();
+    /// it partial: an anpa1312/iptc7901 frame already past ETX, or a zczc record past NNNN,
+    /// whose last line the end cut short. Without `cut`, an open zczc record comes out too (the
+    /// zczc adapter takes records without NNNN: offline files). With `cut`, a frame the end cut
+    /// short is counted partial and its bytes are put there, so that a listener can dead-letter
+    /// what a dropped connection left half-sent. Both reset the framer for a new stream;
+    /// counters are kept.
+    std::vector<std::string> finish_frames(std::string* cut = nullptr);
     const framer_counters& counters() const { return counters_; }
     /// Bytes held now: the open frame, or the few bytes of a marker still being matched.
     std::size_t buffered() const { return buf_.size(); }
+    /// The memory those take (the buffer's capacity; 0 when nothing is held).
+    std::size_t held_bytes() const { return buf_.empty() ? 0 : buf_.capacity(); }
+    /// Whether a frame has begun and not ended (one being dropped as oversize does not count).
+    bool frame_open() const { return in_frame_ && !skipping_oversize_; }
 
   private:
     // Added with the implementation: scanning state carried from one feed() to the next.
@@ -57,7 +64,7 @@ class stream_framer {
     void begin_frame(std::size_t at, std::vector<std::string>& out);
     void end_frame(std::size_t end, std::vector<std::string>& out);
     void garbage(std::size_t from, std::size_t to);
-    std::vector<std::string> end_stream(bool emit);
+    std::vector<std::string> end_stream(bool emit, std::string* cut);
 
     framing framing_;
     std::size_t max_frame_bytes_;

@@ -46,6 +46,10 @@ class stream_session : public std::enable_shared_from_this<stream_session> {
           inflight_(std::move(inflight)),
           draining_(std::move(draining)),
           peer_(std::move(peer)) {}
+    ~stream_session() {
+        release_frame_bytes();
+        if (!closed_) ctx_.per_address->remove(peer_);
+    }
 
     void start() {
         boost::system::error_code ec;
@@ -67,9 +71,15 @@ class stream_session : public std::enable_shared_from_this<stream_session> {
             return;
         }
         if (*draining_ || closed_) return finish();
-        timer_.expires_after(std::chrono::milliseconds(cfg_.idle_timeout_ms));
-        timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+        // An open frame holds memory: one that stops growing is cut sooner than a silent
+        // connection between frames.
+        const bool in_frame = framer_.frame_open();
+        timer_.expires_after(std::chrono::milliseconds(
+            in_frame ? std::min(cfg_.idle_timeout_ms, cfg_.frame_idle_timeout_ms)
+                     : cfg_.idle_timeout_ms));
+        timer_.async_wait([self = shared_from_this(), in_frame](boost::system::error_code ec) {
             if (!ec) {
+                self->frame_stalled_ = in_frame;
                 boost::system::error_code e;
                 self->socket_.cancel(e);  // silent too long: the read ends with an error
             }
@@ -96,17 +106,60 @@ class stream_session : public std::enable_shared_from_this<stream_session> {
         auto frames = framer_.feed(bytes);
         account(before);
         submit(std::move(frames));
+        if (!charge_frame_bytes()) cut_over_budget();
     }
 
-    void submit(std::vector<std::string> frames) {
+    // Charges what the framer holds now (the open frame) to the shared budget; false when the
+    // budget cannot take it.
+    bool charge_frame_bytes() {
+        const std::size_t held = framer_.held_bytes();
+        if (held <= charged_) {
+            ctx_.frame_bytes->release(charged_ - held);
+            charged_ = held;
+            return true;
+        }
+        if (!ctx_.frame_bytes->reserve(held - charged_, ctx_.config()->limits.max_open_frame_bytes))
+            return false;
+        charged_ = held;
+        return true;
+    }
+    void release_frame_bytes() {
+        ctx_.frame_bytes->release(charged_);
+        charged_ = 0;
+    }
+
+    // The open frames of all connections together would pass limits.max_open_frame_bytes: this
+    // connection's frame is dropped and the connection cut (its sender may send it again), so
+    // that the others keep room for theirs.
+    void cut_over_budget() {
+        auto before = framer_.counters();
+        framer_.finish();
+        ++before.partial_frames;  // counted as over_budget, not partial
+        account(before);
+        release_frame_bytes();
+        metrics_->frames.inc({cfg_.feed, "over_budget"});
+        log::warn(log::event("stream_frame_over_budget")
+                      .field("feed", cfg_.feed)
+                      .field("peer", peer_)
+                      .field("max_open_frame_bytes", ctx_.config()->limits.max_open_frame_bytes));
+        close_socket();
+    }
+
+    void submit(std::vector<std::string> frames, const std::string& dead_letter_reason = {}) {
         auto cfg = ctx_.config();
         const auto* feed = cfg->find_feed(cfg_.feed);
         for (auto& frame : frames) {
             if (!feed) break;  // the feed vanished in a reload: the listener goes at restart
-            metrics_->frames.inc({cfg_.feed, "ok"});
+            metrics_->frames.inc({cfg_.feed, dead_letter_reason.empty() ? "ok" : "truncated"});
             pipeline::submission sub;
             sub.feed = feed;
             sub.body = std::move(frame);
+            if (!dead_letter_reason.empty()) {
+                sub.dead_letter_reason = dead_letter_reason;
+                sub.dead_letter_message =
+                    frame_stalled_ ? "the frame stopped growing before its end marker and was cut"
+                                   : "the connection ended before the frame's end marker";
+            }
             sub.received_at = now_rfc3339();
             sub.source = pipeline::source_kind::stream;
             sub.peer = peer_;
@@ -156,16 +209,36 @@ class stream_session : public std::enable_shared_from_this<stream_session> {
 
     void finish() {
         if (closed_) return;
-        closed_ = true;
         auto before = framer_.counters();
-        // ZCZC records may end with the connection (no NNNN): that frame is complete now.
-        auto frames = framer_.finish_frames();
+        // A frame already whole but for its last line end comes out; one the end cut short
+        // (no ETX, no NNNN) is not the sender's story: it goes to the dead-letter topic.
+        std::string cut;
+        auto frames = framer_.finish_frames(&cut);
+        if (!cut.empty()) ++before.partial_frames;  // counted as truncated, not partial
         account(before);
+        release_frame_bytes();
         submit(std::move(frames));
+        if (!cut.empty()) {
+            std::vector<std::string> one;
+            one.push_back(std::move(cut));
+            submit(std::move(one), "truncated_frame");
+        }
+        if (frame_stalled_) metrics_->connections.inc({cfg_.feed, "frame_idle_timeout"});
+        close_socket();
+    }
+
+    void close_socket() {
+        if (closed_) return;
+        closed_ = true;
+        ctx_.per_address->remove(peer_);
         boost::system::error_code ec;
+        timer_.cancel();
         socket_.shutdown(tcp::socket::shutdown_both, ec);
         socket_.close(ec);
-        log::info(log::event("stream_closed").field("feed", cfg_.feed).field("peer", peer_));
+        log::info(log::event("stream_closed")
+                      .field("feed", cfg_.feed)
+                      .field("peer", peer_)
+                      .field("frame_stalled", frame_stalled_));
     }
 
     tcp::socket socket_;
@@ -178,61 +251,22 @@ class stream_session : public std::enable_shared_from_this<stream_session> {
     std::shared_ptr<std::atomic<bool>> draining_;
     std::string peer_;
     std::size_t pending_ = 0;
+    std::size_t charged_ = 0;  // bytes of the shared frame budget this connection holds
     bool paused_ = false, closed_ = false;
+    bool frame_stalled_ = false;  // the frame idle timeout, not the peer, ended the connection
 };
 
-bool cidr::contains(const asio::ip::address& a) const {
-    auto bytes_of = [](const asio::ip::address& x) {
-        std::array<unsigned char, 16> b{};
-        if (x.is_v4()) {
-            auto v4 = x.to_v4().to_bytes();
-            std::copy(v4.begin(), v4.end(), b.begin());
-        } else {
-            b = x.to_v6().to_bytes();
-        }
-        return b;
-    };
-    asio::ip::address x = a;
-    if (x.is_v6() && x.to_v6().is_v4_mapped() && network.is_v4())
-        x = asio::ip::make_address_v4(asio::ip::v4_mapped, x.to_v6());
-    if (x.is_v4() != network.is_v4()) return false;
-    auto n = bytes_of(network), b = bytes_of(x);
-    unsigned bits = prefix;
-    for (std::size_t i = 0; bits > 0; ++i, bits = bits >= 8 ? bits - 8 : 0) {
-        unsigned char mask = bits >= 8 ? 0xFF : static_cast<unsigned char>(0xFF << (8 - bits));
-        if ((n[i] & mask) != (b[i] & mask)) return false;
-    }
-    return true;
-}
-
-bool parse_cidr(std::string_view text, cidr& out) {
-    auto slash = text.find('/');
-    boost::system::error_code ec;
-    auto addr = asio::ip::make_address(std::string(text.substr(0, slash)), ec);
-    if (ec) return false;
-    unsigned max = addr.is_v4() ? 32 : 128, prefix = max;
-    if (slash != std::string_view::npos) {
-        auto p = text.substr(slash + 1);
-        if (p.empty() || p.size() > 3) return false;
-        prefix = 0;
-        for (char c : p) {
-            if (c < '0' || c > '9') return false;
-            prefix = prefix * 10 + static_cast<unsigned>(c - '0');
-        }
-        if (prefix > max) return false;
-    }
-    out = {addr, prefix};
-    return true;
-}
-
 stream_metrics::stream_metrics(metrics::registry& r)
-    : frames(r.counter("wiregate_stream_frames_total", "Telex stream frames, per result",
+    : frames(r.counter("wiregate_stream_frames_total",
+                       "Telex stream frames, per result: ok, oversize, partial, truncated "
+                       "(dead-lettered), over_budget",
                        {"feed", "result"})),
       garbage_bytes(r.counter("wiregate_stream_garbage_bytes_total",
                               "Telex stream bytes outside any frame", {"feed"})),
       connections(
           r.counter("wiregate_stream_connections_total",
-                    "Telex stream connections: accepted, refused by allow_from, over the cap",
+                    "Telex stream connections: accepted, refused by allow_from, over the cap, "
+                    "over the cap per address; and those cut by the frame idle timeout",
                     {"feed", "result"})),
       publish_failures(r.counter("wiregate_stream_publish_failures_total",
                                  "Telex frames Kafka did not acknowledge", {"feed"})) {}
@@ -278,11 +312,19 @@ void stream_listener::do_accept() {
                     std::erase_if(self->sessions_, [](auto& w) { return w.expired(); });
                     open = self->sessions_.size();
                 }
-                const bool over = allowed && open >= self->ctx_.config()->limits.max_connections;
-                self->metrics_->connections.inc({self->cfg_.feed, !allowed ? "refused"
-                                                                  : over   ? "over_capacity"
-                                                                           : "accepted"});
-                if (!allowed || over || *self->draining_) {
+                const auto cfg = self->ctx_.config();
+                const bool over = allowed && open >= cfg->limits.max_connections;
+                // One address may not take the connections the other senders need; counted
+                // across every stream listener.
+                const bool per_address =
+                    allowed && !over && !*self->draining_ &&
+                    !self->ctx_.per_address->try_add(peer.to_string(),
+                                                     cfg->limits.max_connections_per_address);
+                self->metrics_->connections.inc({self->cfg_.feed, !allowed      ? "refused"
+                                                                  : over        ? "over_capacity"
+                                                                  : per_address ? "per_address"
+                                                                                : "accepted"});
+                if (!allowed || over || per_address || *self->draining_) {
                     log::warn(log::event("stream_refused")
                                   .field("feed", self->cfg_.feed)
                                   .field("peer", peer.to_string()));

@@ -2,8 +2,12 @@
 // stream_listener: one TCP port per telex feed. Each connection's bytes are cut into frames by
 // stream_framer; each frame is one story document for the pipeline. Senders get no answer
 // (telex has none), so nothing here may be fatal: garbage, partial and oversize frames are
-// counted and logged; addresses outside allow_from are refused at accept. Reading pauses while
-// too many frames of a connection are waiting for Kafka, which bounds memory per connection.
+// counted and logged; addresses outside allow_from, and addresses over their connection cap, are
+// refused at accept. Reading pauses while too many frames of a connection are waiting for
+// Kafka. Open frames are charged to one budget shared by every stream connection (a connection
+// whose frame would pass it is cut), and a frame that stops growing is cut with its connection.
+// A frame the end of its connection cut short is never published: it goes to the dead-letter
+// topic (reason truncated_frame).
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -16,6 +20,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "config/config.hpp"
+#include "listeners/budgets.hpp"
 #include "listeners/io_pool.hpp"
 #include "metrics/metrics.hpp"
 #include "pipeline/pipeline.hpp"
@@ -32,9 +37,13 @@ bool parse_cidr(std::string_view text, cidr& out);
 
 struct stream_metrics {
     explicit stream_metrics(metrics::registry& r);
-    metrics::counter_family& frames;            // {feed, result = ok|oversize|partial}
-    metrics::counter_family& garbage_bytes;     // {feed}
-    metrics::counter_family& connections;       // {feed, result = accepted|refused|over_capacity}
+    // {feed, result = ok|oversize|partial|truncated|over_budget}: partial = an open frame was
+    // dropped (without its start, or over the budget), truncated = cut by the end of its
+    // connection and dead-lettered
+    metrics::counter_family& frames;
+    metrics::counter_family& garbage_bytes;  // {feed}
+    // {feed, result = accepted|refused|over_capacity|per_address|frame_idle_timeout}
+    metrics::counter_family& connections;
     metrics::counter_family& publish_failures;  // {feed}: frames Kafka did not acknowledge
 };
 
@@ -43,6 +52,9 @@ class stream_session;
 struct stream_context {
     std::function<std::shared_ptr<const config::gateway_config>()> config;
     pipeline::pipeline* pipeline = nullptr;
+    // Shared by every stream listener: open connections per address, bytes of open frames.
+    std::shared_ptr<address_counts> per_address = std::make_shared<address_counts>();
+    std::shared_ptr<frame_budget> frame_bytes = std::make_shared<frame_budget>();
 };
 
 class stream_listener : public std::enable_shared_from_this<stream_listener> {

@@ -130,18 +130,19 @@ void release(const std::shared_ptr<request_state>& st) {
     if (st->pending.fetch_sub(1) == 1) finish(st);
 }
 
-// A reused Idempotency-Key refuses the whole document: one item, whose raw bytes go to the
-// dead-letter topic like any other refusal, named in the log by the uris it carried.
-void refuse_reused_key(delivery& deliver, const std::shared_ptr<request_state>& st,
-                       const submission& s, const adapters::normalize_result& norm,
-                       const std::string& raw_sha, const std::string& rejected_topic) {
+// A document refused whole (a reused Idempotency-Key, a frame its listener knows was cut
+// short): one item, whose raw bytes go to the dead-letter topic like any other refusal, named
+// in the log by the uris it carried.
+void refuse_document(delivery& deliver, const std::shared_ptr<request_state>& st,
+                     const submission& s, const adapters::normalize_result& norm,
+                     const std::string& raw_sha, const std::string& rejected_topic,
+                     const std::string& code, const std::string& message) {
     st->result.items.assign(1, item_outcome{});
     st->whole_document_error.assign(1, true);
     auto& it = st->result.items.front();
     it.status = "rejected";
-    it.error_code = "idempotency_key_reused";
-    it.error_message =
-        "this Idempotency-Key (" + s.idempotency_key + ") was used before for a different body";
+    it.error_code = code;
+    it.error_message = message;
     for (const auto& item : norm.items)
         if (const auto* story = std::get_if<adapters::story>(&item)) {
             it.uri += (it.uri.empty() ? "" : " ") + story->uri;
@@ -312,6 +313,9 @@ void pipeline::process(submission s, completion done) {
                      s,    raw_sha,        norm.format};
     ctx.dead_letters = &dead_letters;
     ctx.dead_letters_folded = &folded;
+    if (!s.dead_letter_reason.empty())
+        return refuse_document(*deps_.deliver, st, s, norm, raw_sha, ctx.router->rejected_topic(),
+                               s.dead_letter_reason, s.dead_letter_message);
     // An Idempotency-Key seen before with the same body: every item is a duplicate. With
     // another body: the key is being reused for something else, which is the sender's bug.
     switch (check_idempotency_key(ctx, st->idempotency_key)) {
@@ -321,8 +325,10 @@ void pipeline::process(submission s, completion done) {
             ctx.all_duplicates = true;
             break;
         case idempotency::reused:
-            return refuse_reused_key(*deps_.deliver, st, s, norm, raw_sha,
-                                     ctx.router->rejected_topic());
+            return refuse_document(*deps_.deliver, st, s, norm, raw_sha,
+                                   ctx.router->rejected_topic(), "idempotency_key_reused",
+                                   "this Idempotency-Key (" + s.idempotency_key +
+                                       ") was used before for a different body");
     }
     for (std::size_t i = 0; i < norm.items.size(); ++i) {
         item_plan plan = plan_item(ctx, norm.items[i], i);

@@ -34,6 +34,11 @@ struct submission {
     source_kind source = source_kind::http;
     std::string peer;             // remote address, for logs
     std::string idempotency_key;  // HTTP Idempotency-Key header; "" = none
+    // Set by a listener that knows the document is not whole (a telex frame cut by the end of
+    // its connection): nothing is published; its raw bytes go to the dead-letter topic with
+    // this reason and message.
+    std::string dead_letter_reason;
+    std::string dead_letter_message;
 };
 
 struct topic_ack {

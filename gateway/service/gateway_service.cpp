@@ -236,11 +236,16 @@ std::string gateway_service::start() {
         listeners::http_server_limits lim{cfg->limits.max_header_bytes, cfg->limits.max_body_bytes,
                                           cfg->limits.read_timeout_ms, cfg->limits.idle_timeout_ms,
                                           cfg->limits.max_connections};
+        // The ingest listeners count connections per address together; the admin port does not
+        // (one scraper, on loopback unless allowed otherwise).
+        auto ingest_lim = lim;
+        ingest_lim.max_connections_per_address = cfg->limits.max_connections_per_address;
+        auto per_address = std::make_shared<listeners::address_counts>();
         for (const auto& l : cfg->http) {
             listeners::tls_settings tls;
             if (l.tls) tls = listeners::make_tls_context(*l.tls, l.name);
-            http_.push_back(std::make_shared<listeners::http_server>(io_, l.address, l.port, tls,
-                                                                     ingest_, lim, l.name));
+            http_.push_back(std::make_shared<listeners::http_server>(
+                io_, l.address, l.port, tls, ingest_, ingest_lim, l.name, per_address));
         }
         auto admin =
             std::make_shared<listeners::admin_handler>(registry_, [this] { return not_ready(); });
@@ -248,10 +253,16 @@ std::string gateway_service::start() {
                                                           listeners::tls_settings{}, admin, lim,
                                                           "admin");
         auto smetrics = std::make_shared<listeners::stream_metrics>(registry_);
+        listeners::stream_context sctx;  // one per-address count and frame budget for all
+        sctx.config = [this] { return config(); };
+        sctx.pipeline = pipeline_.get();
+        registry_.gauge_callback(
+            "wiregate_stream_open_frame_bytes",
+            "Bytes of telex frames being received, over every stream connection",
+            [budget = sctx.frame_bytes] { return static_cast<double>(budget->held()); });
         for (const auto& s : cfg->streams)
-            streams_.push_back(std::make_shared<listeners::stream_listener>(
-                io_, s, listeners::stream_context{[this] { return config(); }, pipeline_.get()},
-                smetrics));
+            streams_.push_back(
+                std::make_shared<listeners::stream_listener>(io_, s, sctx, smetrics));
     } catch (const std::exception& e) {
         http_.clear();
         admin_.reset();

@@ -144,7 +144,7 @@ TEST_F(GatewayHttp, RefusalsAnswerTheDocumentedStatusCodes) {
         {"unknown format", "auto-in", "key-auto-in", "hello, this is not a wire story", "", 415},
         {"body over the limit", "auto-in", "key-auto-in", std::string(5000, 'x'), "", 413},
         {"unsupported content type", "auto-in", "key-auto-in", "x", "image/png", 415},
-        {"unknown feed", "no-such-feed", "key-auto-in", "x", "", 404},
+        {"unknown feed (answered as a wrong key)", "no-such-feed", "key-auto-in", "x", "", 403},
         {"path trick in the feed id", "..%2fadmin", "key-auto-in", "x", "", 404},
         {"no credentials", "auto-in", "", "x", "", 401},
         {"wrong key", "auto-in", "key-other", "x", "", 403},

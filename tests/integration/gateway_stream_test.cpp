@@ -73,24 +73,25 @@ TEST_F(GatewayStream, GarbagePartialAndOversizeFramesAreCountedAndTheGoodFramesS
     start_gateway();
     auto good = read_file(fixtures_dir() / "zczc/good/001-interfax-en-new.txt");
     // Garbage, a good record, an oversize record, the good record again, and an empty record
-    // cut by the end of the connection (ZCZC records may end without NNNN: it is read, and
-    // refused for holding no text).
+    // cut by the end of the connection (no NNNN: dead-lettered as truncated_frame).
     std::string stream = "line noise \x07\x07 garbage\r\n" + good + "\r\nZCZC " +
                          std::string(10000, 'A') + "\r\nNNNN\r\n" + good + "ZCZC\r\n";
     send_tcp(svc_->stream_port("telex"), stream);
-    // An IPTC 7901 message without its ETX when the connection ends is partial.
+    // An IPTC 7901 message without its ETX when the connection ends is truncated too.
     auto seven = read_file(fixtures_dir() / "iptc7901/good/001-interfax-new.iptc");
     send_tcp(svc_->stream_port("ifx7901"), seven.substr(0, seven.find('\x03')));
     EXPECT_EQ(consume(cfg_.kafka.brokers, topics_.all, 2, 30s).size(), 2u);
-    auto dead = consume(cfg_.kafka.brokers, topics_.rejected, 1, 30s);
-    ASSERT_EQ(dead.size(), 1u);
-    EXPECT_EQ(header(dead[0].headers, "wiregate-source"), "stream");
-    EXPECT_EQ(header(dead[0].headers, "wiregate-reason"), "missing_required");
+    auto dead = consume(cfg_.kafka.brokers, topics_.rejected, 2, 30s);
+    ASSERT_EQ(dead.size(), 2u);
+    for (const auto& d : dead) {
+        EXPECT_EQ(header(d.headers, "wiregate-source"), "stream");
+        EXPECT_EQ(header(d.headers, "wiregate-reason"), "truncated_frame");
+    }
     auto text = svc_->registry().render();
     EXPECT_NE(text.find("wiregate_stream_frames_total{feed=\"telex\",result=\"oversize\"} 1"),
               std::string::npos)
         << text;
-    EXPECT_NE(text.find("wiregate_stream_frames_total{feed=\"ifx7901\",result=\"partial\"} 1"),
+    EXPECT_NE(text.find("wiregate_stream_frames_total{feed=\"ifx7901\",result=\"truncated\"} 1"),
               std::string::npos);
     EXPECT_NE(text.find("wiregate_stream_garbage_bytes_total{feed=\"telex\"}"), std::string::npos);
 }

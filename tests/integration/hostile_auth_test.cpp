@@ -2,7 +2,8 @@
 // credentials, replayed and tampered HMAC signatures, unknown feeds and path tricks in the feed
 // id, content types we do not read. Each is answered before the pipeline (nothing received, so
 // no story and no dead letter) and counted: wiregate_auth_failures_total{feed,reason} for the
-// credentials, wiregate_http_requests_total{code} for all.
+// credentials, wiregate_http_requests_total{code} for all. An unknown feed is answered as a
+// known one that refuses the key, so that the answers do not list the feed ids.
 #include "auth/authenticator.hpp"
 #include "hostile_fixture.hpp"
 
@@ -150,8 +151,39 @@ TEST_F(HostileAuth, OverlongIdempotencyKeyIsRefused400) {
                    "", 400, "");
 }
 
-TEST_F(HostileAuth, UnknownFeedIsRefused404) {
-    expect_refused(post_to("/v1/feeds/nosuchfeed/stories"), "", 404, "");
+// A feed id nobody configured is refused as a configured feed refuses a key not its own.
+TEST_F(HostileAuth, UnknownFeedIsRefused403AsAWrongKeyIs) {
+    expect_refused(post_to("/v1/feeds/nosuchfeed/stories"), "(unknown)", 403, "bad_credentials");
+}
+
+// An unknown feed answered 404 while a known one answered 401 without credentials (and 415 to
+// a content type nobody reads): anyone could list the feed ids. Now their answers are the same.
+TEST_F(HostileAuth, UnknownAndKnownFeedsAnswerAlikeSoFeedIdsCannotBeListed) {
+    const std::vector<std::pair<std::string, int>> cases = {
+        {"", 401},
+        {"Authorization: Bearer guess\r\n", 403},
+        {"Content-Type: image/png\r\n", 401},
+    };
+    for (const auto& [headers, status] : cases) {
+        auto known = raw_exchange(port(), raw_post("/v1/feeds/f/stories", headers, "x"));
+        auto unknown = raw_exchange(port(), raw_post("/v1/feeds/nosuchfeed/stories", headers, "x"));
+        EXPECT_EQ(known.status, status) << headers << known.body;
+        EXPECT_EQ(unknown.status, known.status) << headers << unknown.body;
+        EXPECT_EQ(unknown.body, known.body) << headers;
+    }
+    for (const char* f : {"f", "x", "s"}) EXPECT_EQ(received(f), 0) << f;
+}
+
+// Two Authorization headers were taken, the first winning: a proxy in front may have checked
+// the other one. Credentials sent twice are refused before anything else.
+TEST_F(HostileAuth, TwoAuthorizationHeadersAreRefused400) {
+    expect_refused(
+        raw_exchange(port(), raw_post("/v1/feeds/f/stories",
+                                      "Authorization: Bearer key-f\r\nAuthorization: Bearer x\r\n",
+                                      ninjs_story())),
+        "", 400, "");
+    EXPECT_EQ(metric("wiregate_http_connections_refused_total{reason=\"duplicate_credentials\"}"),
+              1);
 }
 
 TEST_F(HostileAuth, DotDotInTheFeedIdIsRefused404) {

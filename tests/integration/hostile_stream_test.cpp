@@ -37,6 +37,22 @@ class HostileStream : public hostile_test {
     static std::string good_7901() {
         return read_file(fixtures_dir() / "iptc7901/good/001-interfax-new.iptc");
     }
+    double connections(const std::string& feed, const std::string& result) {
+        return metric("wiregate_stream_connections_total{feed=\"" + feed + "\",result=\"" + result +
+                      "\"}");
+    }
+    // The cut frame `raw` is on the dead-letter topic (and nowhere else) as truncated_frame.
+    void expect_truncated(const std::string& feed, const std::string& raw) {
+        auto dead = consume(cfg_.kafka.brokers, topics_.rejected, 1, 30s);
+        ASSERT_EQ(dead.size(), 1u) << svc_->registry().render();
+        EXPECT_EQ(dead[0].value, raw);
+        EXPECT_EQ(header(dead[0].headers, "wiregate-reason"), "truncated_frame");
+        EXPECT_EQ(header(dead[0].headers, "wiregate-source"), "stream");
+        EXPECT_EQ(header(dead[0].headers, "wiregate-feed"), feed);
+        EXPECT_TRUE(eventually([&] { return rejected(feed, "truncated_frame") == 1; }, 5s));
+        EXPECT_EQ(frames(feed, "truncated"), 1);
+        EXPECT_EQ(metric("wiregate_stories_published_total{feed=\"" + feed + "\"}"), 0);
+    }
 };
 
 TEST_F(HostileStream, GarbageOnATcpStreamIsCountedAndNothingIsPublished) {
@@ -68,15 +84,91 @@ TEST_F(HostileStream, FrameThatNeverEndsIsDroppedAsOversizeAndTheNextFrameStillA
     EXPECT_EQ(received("telex"), 1);
 }
 
+// A frame left open holds memory and is not a story: cut at the idle timeout (the frame's own
+// when shorter), its bytes dead-lettered, never published.
 TEST_F(HostileStream, FrameLeftOpenWhenTheSenderFallsSilentIsCutAtTheIdleTimeout) {
     start_gateway();
     raw_client c(svc_->stream_port("seven"));
     const auto seven = good_7901();
-    ASSERT_TRUE(c.send(seven.substr(0, seven.find('\x03'))));  // no ETX, then silence
+    const auto cut = seven.substr(0, seven.find('\x03'));  // no ETX, then silence
+    ASSERT_TRUE(c.send(cut));
     EXPECT_TRUE(c.closed_by_server(5s)) << "a silent stream must be closed";
-    EXPECT_TRUE(eventually([&] { return frames("seven", "partial") == 1; }, 5s))
+    expect_truncated("seven", cut.substr(cut.find('\x01')));  // the frame starts at SOH
+    EXPECT_EQ(connections("seven", "frame_idle_timeout"), 1);
+}
+
+TEST_F(HostileStream, FrameThatStopsGrowingIsCutBeforeTheConnectionIdleTimeout) {
+    cfg_.streams[0].idle_timeout_ms = 60000;
+    cfg_.streams[0].frame_idle_timeout_ms = 300;
+    start_gateway();
+    raw_client c(svc_->stream_port("telex"));
+    const auto cut = good_zczc().substr(0, 200);
+    ASSERT_TRUE(c.send(cut));
+    EXPECT_TRUE(c.closed_by_server(5s)) << "the frame idle timeout is 300 ms";
+    expect_truncated("telex", cut);
+    EXPECT_EQ(connections("telex", "frame_idle_timeout"), 1);
+}
+
+// A ZCZC connection that dropped mid-story published the truncated story to the desks (the
+// zczc adapter reads records without NNNN). A frame the end of its connection cut short goes
+// to the dead-letter topic instead.
+TEST_F(HostileStream, ZczcConnectionDroppedMidStoryIsDeadLetteredNotPublished) {
+    start_gateway();
+    const auto story = good_zczc();
+    const auto cut = story.substr(0, story.find("Stoltenberg made"));
+    send_tcp(svc_->stream_port("telex"), cut);  // and closes
+    expect_truncated("telex", cut);
+    EXPECT_EQ(connections("telex", "frame_idle_timeout"), 0);
+    // The whole story, sent after, is the first message on the desks' topic.
+    send_tcp(svc_->stream_port("telex"), story);
+    auto msgs = consume(cfg_.kafka.brokers, topics_.all, 1, 30s);
+    ASSERT_EQ(msgs.size(), 1u);
+    EXPECT_NE(msgs[0].value.find("Stoltenberg made"), std::string::npos);
+}
+
+// 80 idle connections from one address filled the listener's cap (80): a sender at another
+// address was closed at accept. With a cap per address (64 by default) it is served.
+TEST_F(HostileStream, ConnectionsFromOneAddressDoNotLockOutAnother) {
+    cfg_.limits.max_connections = 80;
+    cfg_.streams[0].idle_timeout_ms = 30000;
+    start_gateway();
+    std::vector<raw_client> held;
+    for (int i = 0; i < 80; ++i) held.emplace_back(svc_->stream_port("telex"));
+    EXPECT_TRUE(eventually(
+        [&] {
+            return connections("telex", "accepted") + connections("telex", "per_address") == 80;
+        },
+        10s))
         << svc_->registry().render();
-    EXPECT_EQ(received("seven"), 0);
+    {
+        raw_client other(svc_->stream_port("telex"), "127.0.0.2");
+        ASSERT_TRUE(other.send(good_zczc()));
+    }
+    EXPECT_EQ(consume(cfg_.kafka.brokers, topics_.all, 1, 30s).size(), 1u)
+        << svc_->registry().render();
+    EXPECT_EQ(connections("telex", "per_address"), 80 - 64);
+}
+
+// Open frames of all connections share one budget: a connection whose frame would pass it is
+// cut, and the frames within it still arrive.
+TEST_F(HostileStream, OpenFramesOverTheSharedBudgetAreCutAndTheOthersStillArrive) {
+    cfg_.limits.max_open_frame_bytes = 100u << 10;
+    for (auto& st : cfg_.streams) st.idle_timeout_ms = 30000;
+    start_gateway();
+    const auto story = good_zczc();
+    const std::string head = story.substr(0, story.find("Stoltenberg made"));
+    std::string filler;  // 40 KiB of text lines
+    while (filler.size() < (40u << 10)) filler += std::string(79, 'x') + "\n";
+    raw_client a(svc_->stream_port("telex")), b(svc_->stream_port("telex"));
+    ASSERT_TRUE(a.send(head + filler));
+    EXPECT_TRUE(eventually([&] { return metric("wiregate_stream_open_frame_bytes") > 40000; }, 5s));
+    b.send(head + filler + filler);  // with a's 40 KiB, more than the 100 KiB budget
+    EXPECT_TRUE(b.closed_by_server(5s));
+    EXPECT_EQ(frames("telex", "over_budget"), 1) << svc_->registry().render();
+    EXPECT_LE(metric("wiregate_stream_open_frame_bytes"), 100u << 10);
+    ASSERT_TRUE(a.send(story.substr(head.size())));  // a's frame ends with its NNNN
+    EXPECT_EQ(consume(cfg_.kafka.brokers, topics_.all, 1, 30s).size(), 1u);
+    EXPECT_EQ(received("telex"), 1);
 }
 
 TEST_F(HostileStream, UnreadableFrameIsDeadLetteredWithItsRawBytesAndStreamSource) {

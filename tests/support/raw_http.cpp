@@ -16,9 +16,23 @@ namespace wire::testing {
 
 using clock = std::chrono::steady_clock;
 
-raw_client::raw_client(std::uint16_t port) {
+raw_client::raw_client(std::uint16_t port) : raw_client(port, "") {}
+
+raw_client::raw_client(std::uint16_t port, const std::string& from) {
     fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd_ < 0) throw std::runtime_error("socket: errno " + std::to_string(errno));
+    sockaddr_in src{};
+    src.sin_family = AF_INET;
+    // The port is chosen at connect, per destination, as without bind().
+    const int one = 1;
+    ::setsockopt(fd_, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+    if (!from.empty() && (::inet_pton(AF_INET, from.c_str(), &src.sin_addr) != 1 ||
+                          ::bind(fd_, reinterpret_cast<sockaddr*>(&src), sizeof src) != 0)) {
+        int e = errno;
+        ::close(fd_);
+        fd_ = -1;
+        throw std::runtime_error("bind to " + from + ": errno " + std::to_string(e));
+    }
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_port = htons(port);
@@ -111,6 +125,13 @@ http_answer raw_exchange(std::uint16_t port, std::string_view bytes,
                          std::chrono::milliseconds timeout) {
     raw_client c(port);
     c.send(bytes);  // the server may answer and close before all of it is taken
+    return c.read_answer(timeout);
+}
+
+http_answer raw_exchange_from(const std::string& from, std::uint16_t port, std::string_view bytes,
+                              std::chrono::milliseconds timeout) {
+    raw_client c(port, from);
+    c.send(bytes);
     return c.read_answer(timeout);
 }
 

@@ -18,6 +18,9 @@ namespace wire::testing {
 class raw_client {
   public:
     explicit raw_client(std::uint16_t port);
+    /// The same from another source address: any of 127.0.0.0/8 is this host on Linux, so
+    /// tests can be several clients ("127.0.0.2") for per-address limits.
+    raw_client(std::uint16_t port, const std::string& from);
     ~raw_client();
     raw_client(const raw_client&) = delete;
     raw_client& operator=(const raw_client&) = delete;
@@ -44,6 +47,9 @@ class raw_client {
 /// Sends `bytes` on a fresh connection and reads the first answer.
 http_answer raw_exchange(std::uint16_t port, std::string_view bytes,
                          std::chrono::milliseconds timeout = std::chrono::seconds(10));
+/// The same from source address `from`.
+http_answer raw_exchange_from(const std::string& from, std::uint16_t port, std::string_view bytes,
+                              std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 /// "POST <target> HTTP/1.1" with Host, the given header lines (each "Name: value") and a
 /// Content-Length for `body`.

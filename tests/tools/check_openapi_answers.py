@@ -3,7 +3,7 @@
 
 Starts `wiregate serve` on free ports with a temporary config and spool (the broker is
 $WIREGATE_TEST_BROKERS; topics of its own), sends requests that provoke each answer the API
-documents (200, 207, 400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 431, 503 and the admin
+documents (200, 207, 400, 401, 403, 405, 409, 413, 415, 422, 429, 431, 503 and the admin
 endpoints; 429 and 503 from gateways whose broker does not exist; the
 HMAC-signed request goes through docs/examples/post_signed.sh, the shell the agency guide
 shows), and checks that every answer's status is declared for its operation, that its body
@@ -284,8 +284,14 @@ def main():
             gw.ingest, "POST", nj_path, first, {"Content-Type": "application/json"}))
         expect("a wrong key", 403, "POST", nj_path, *request(
             gw.ingest, "POST", nj_path, first, dict(nj, Authorization="Bearer nope")))
-        expect("an unknown feed", 404, "POST", "/v1/feeds/nosuch/stories",
+        expect("an unknown feed, with a key", 403, "POST", "/v1/feeds/nosuch/stories",
                *request(gw.ingest, "POST", "/v1/feeds/nosuch/stories", first, nj))
+        expect("an unknown feed, no credentials", 401, "POST", "/v1/feeds/nosuch/stories",
+               *request(gw.ingest, "POST", "/v1/feeds/nosuch/stories", first,
+                        {"Content-Type": "application/json"}))
+        expect("Authorization sent twice", 400, "POST", nj_path, *raw_request(
+            gw.ingest, f"POST {nj_path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer key-nj\r\n"
+            "Authorization: Bearer other\r\nContent-Length: 0\r\n\r\n"))
         expect("GET on the ingest path", 405, "GET", nj_path,
                *request(gw.ingest, "GET", nj_path, b"", nj))
         expect("Content-Length over max_body_bytes", 413, "POST", nj_path, *raw_request(

@@ -216,6 +216,31 @@ TEST(ConfigLoader, GatewayAndLimitValuesAreChecked) {
     EXPECT_PROBLEM(r, "limits.max_inflight_bytes", "at least limits.max_body_bytes");
 }
 
+TEST(ConfigLoader, SharesOfTheBudgetsAreChecked) {
+    sections s;
+    s.feeds = "feeds:\n" + feed("ifx", "    format: zczc\n");
+    s.listeners =
+        "listeners:\n  streams:\n"
+        "    - {feed: ifx, port: 7000, framing: zczc, max_frame_bytes: 1048576,"
+        " frame_idle_timeout_ms: 0}\n";
+    s.extra =
+        "limits: {max_body_bytes: 1000, max_inflight_bytes_per_feed: 999,"
+        " max_inflight_bytes_per_address: 999, inflight_bytes_floor_per_feed: -1,"
+        " max_connections_per_address: 0, max_open_frame_bytes: 2097151}\n";
+    auto r = load(s.text());
+    EXPECT_PROBLEM(r, "listeners.streams[0].frame_idle_timeout_ms", "must be between 1 and");
+    EXPECT_PROBLEM(r, "limits.max_inflight_bytes_per_feed", "at least limits.max_body_bytes");
+    EXPECT_PROBLEM(r, "limits.max_inflight_bytes_per_address", "at least limits.max_body_bytes");
+    EXPECT_PROBLEM(r, "limits.inflight_bytes_floor_per_feed", "must be between 0 and");
+    EXPECT_PROBLEM(r, "limits.max_connections_per_address", "must be between 1 and");
+    EXPECT_PROBLEM(r, "limits.max_open_frame_bytes", "at least twice listeners.streams[0]");
+    EXPECT_EQ(r.problems.size(), 6u) << describe(r.problems);
+    // A floor of 0 is no floor, and valid.
+    s.listeners = sections{}.listeners;
+    s.extra = "limits: {inflight_bytes_floor_per_feed: 0, max_connections_per_address: 1}\n";
+    EXPECT_TRUE(load(s.text()).problems.empty()) << describe(load(s.text()).problems);
+}
+
 TEST(ConfigLoader, EveryTopicUsedIsInTheAllowList) {
     sections s;
     s.routing = "routing:\n  topics: [a, b, a, 'bad topic', '..', " + std::string(250, 'x') +

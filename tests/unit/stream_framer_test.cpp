@@ -126,6 +126,30 @@ TEST(StreamFramer, TruncatedFrameThenFinish) {
     }
 }
 
+TEST(StreamFramer, FrameCutByTheEndOfTheStreamIsHandedBackAsCut) {
+    for (const auto& s : samples()) {
+        SCOPED_TRACE(name(s.f));
+        std::string cut = s.msg.substr(0, s.msg.size() / 2);
+        stream_framer fr(s.f, k_max);
+        EXPECT_TRUE(fr.feed(cut).empty());
+        EXPECT_TRUE(fr.frame_open());
+        std::string rest;
+        EXPECT_TRUE(fr.finish_frames(&rest).empty());  // a zczc record too: no NNNN came
+        EXPECT_EQ(rest, s.frame.substr(0, rest.size()));
+        EXPECT_FALSE(rest.empty());
+        EXPECT_EQ(fr.counters().partial_frames, 1u);
+        EXPECT_FALSE(fr.frame_open());
+        // A whole frame is never cut, even without its last line end.
+        std::string whole_frame = s.f == framing::zczc
+                                      ? s.msg.substr(0, s.msg.size() - 2)
+                                      : s.msg.substr(0, s.msg.find('\r', s.msg.find('\x03')));
+        EXPECT_TRUE(fr.feed(whole_frame).empty());
+        rest.clear();
+        EXPECT_EQ(fr.finish_frames(&rest).size(), 1u);
+        EXPECT_TRUE(rest.empty());
+    }
+}
+
 TEST(StreamFramer, EndOfStreamCompletesAnUnterminatedTrailerLine) {
     for (const auto& s : samples()) {
         SCOPED_TRACE(name(s.f));
