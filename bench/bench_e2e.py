@@ -28,6 +28,8 @@ def make_config(root, run_dir, port, brokers, prefix, fsync):
     cfg["kafka"]["brokers"] = brokers
     cfg["kafka"]["properties"]["client.id"] = "wiregate-bench"
     cfg["limits"]["max_connections"] = 2048
+    # Every load connection (and the 1,000 idle ones) comes from 127.0.0.1.
+    cfg["limits"]["max_connections_per_address"] = 2048
     cfg["spool"]["dir"] = str(run_dir / "spool")
     cfg["spool"]["fsync"] = fsync
     path = run_dir / "config.yaml"

@@ -96,7 +96,8 @@ def main():
     old = subprocess.run([args.wiregate, "normalize", "--format", "ap-json", "--profile", "ap",
                           str(fixtures / "002-update.json")], capture_output=True, check=True)
     producer = Producer({"bootstrap.servers": brokers})
-    producer.produce(DESK, key=URI, value=old.stdout.strip(), headers=[("signal", b"update")])
+    producer.produce(DESK, key=f"ap:{URI}", value=old.stdout.strip(),
+                     headers=[("signal", b"update")])
     producer.produce(DESK, key="x", value=b"hello, not an envelope")
     if producer.flush(30) != 0:
         problems.append("producing to the desk topic was not acknowledged")
@@ -125,7 +126,7 @@ def main():
     code, lines, err = run(["kcat", "-b", brokers, "-C", "-t", DESK, "-o", "beginning", "-c",
                             "4", "-e", "-q", "-f", "%t/%p@%o %k %h\\n"])
     for i, (line, signal) in enumerate(zip(lines, ["new", "update", "correction", "kill"])):
-        if not (line.startswith(f"{DESK}/0@{i} {URI} ") and f"signal={signal}," in line
+        if not (line.startswith(f"{DESK}/0@{i} ap:{URI} ") and f"signal={signal}," in line
                 and f"version={i}," in line and "agency=ap," in line):
             problems.append(f"kcat line {i}: {line!r}")
     if code != 0 or len(lines) != 4:
