@@ -12,6 +12,7 @@
 
 #include "gateway_test_env.hpp"
 #include "kafka_test_env.hpp"
+#include "serve_process.hpp"
 
 using namespace wire::testing;
 using namespace std::chrono_literals;
@@ -52,41 +53,6 @@ std::string config_yaml(const std::string& key, const std::string& topic_a,
     return y;
 }
 
-struct child_process {
-    pid_t pid = -1;
-    FILE* err = nullptr;  // the child's stderr (JSON log lines)
-    std::string log;
-    std::string read_until(const std::string& needle) {
-        char buf[4096];
-        while (log.find(needle) == std::string::npos && std::fgets(buf, sizeof buf, err))
-            log += buf;
-        return log;
-    }
-};
-
-child_process spawn_serve(const fs::path& config) {
-    int fds[2];
-    if (pipe(fds) != 0) throw std::runtime_error("pipe");
-    child_process c;
-    c.pid = fork();
-    if (c.pid == 0) {
-        dup2(fds[1], STDERR_FILENO);
-        close(fds[0]);
-        close(fds[1]);
-        execl(WIREGATE_BINARY, WIREGATE_BINARY, "serve", "--config", config.c_str(), nullptr);
-        _exit(127);
-    }
-    close(fds[1]);
-    c.err = fdopen(fds[0], "r");
-    return c;
-}
-
-int port_from(const std::string& log, const std::string& name) {
-    std::smatch m;
-    if (!std::regex_search(log, m, std::regex("\"" + name + "\":([0-9]+)"))) return 0;
-    return std::stoi(m[1]);
-}
-
 TEST(GatewayProcess, SighupReloadsCredentialsAndRoutingAndSigtermDrainsWithExitZero) {
     const std::string a = unique_topic("proc.a"), b = unique_topic("proc.b");
     auto dir = fs::temp_directory_path() / ("wiregate-proc-" + std::to_string(getpid()));
@@ -96,7 +62,7 @@ TEST(GatewayProcess, SighupReloadsCredentialsAndRoutingAndSigtermDrainsWithExitZ
 
     auto child = spawn_serve(cfg);
     auto log = child.read_until("\"event\":\"started\"");
-    const int port = port_from(log, "ingest_port"), admin = port_from(log, "admin_port");
+    const int port = child.port("ingest_port"), admin = child.port("admin_port");
     ASSERT_GT(port, 0) << log;
     ASSERT_TRUE(eventually(
         [&] {

@@ -15,45 +15,12 @@
 
 #include "kafka_test_env.hpp"
 #include "raw_http.hpp"
+#include "serve_process.hpp"
 
 namespace wire::testing {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-struct serve_process {
-    pid_t pid = -1;
-    FILE* err = nullptr;
-    std::string log;
-    std::string read_until(const std::string& needle) {
-        char buf[4096];
-        while (log.find(needle) == std::string::npos && std::fgets(buf, sizeof buf, err))
-            log += buf;
-        return log;
-    }
-    int port(const std::string& name) const {
-        std::smatch m;
-        if (!std::regex_search(log, m, std::regex("\"" + name + "\":([0-9]+)"))) return 0;
-        return std::stoi(m[1]);
-    }
-};
-
-inline serve_process spawn_serve(const fs::path& config) {
-    int fds[2];
-    if (pipe(fds) != 0) throw std::runtime_error("pipe");
-    serve_process c;
-    c.pid = fork();
-    if (c.pid == 0) {
-        dup2(fds[1], STDERR_FILENO);
-        close(fds[0]);
-        close(fds[1]);
-        execl(WIREGATE_BINARY, WIREGATE_BINARY, "serve", "--config", config.c_str(), nullptr);
-        _exit(127);
-    }
-    close(fds[1]);
-    c.err = fdopen(fds[0], "r");
-    return c;
-}
 
 inline std::string config_yaml(const std::string& topic, int max_connections) {
     return "gateway: {instance: hostile-rss, log_level: info, drain_timeout_ms: 10000}\n"
