@@ -1,5 +1,7 @@
 // wiregate: the command-line entry point. Each subcommand lives in its own file under cli/;
 // this file only wires them to CLI11 and turns start-up exceptions into an exit status.
+// Exit statuses (README): 0 done, 1 failed, 2 a usage error, 3 `serve` could not start;
+// CLI11's own codes (100 and up) are never returned.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
@@ -11,6 +13,10 @@
 #include "cli/serve_command.hpp"
 #include "cli/tail_command.hpp"
 #include "version.hpp"
+
+namespace {
+constexpr int k_usage_error = 2;
+}  // namespace
 
 int main(int argc, char** argv) try {
     CLI::App app{
@@ -30,7 +36,13 @@ int main(int argc, char** argv) try {
     wire::gateway::add_formats_command(app);
     wire::gateway::add_tail_command(app, exit_code);
 
-    CLI11_PARSE(app, argc, argv);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        // --help and --version end here with 0; anything else is a usage error.
+        const int printed = app.exit(e);
+        return printed == 0 ? 0 : k_usage_error;
+    }
 
     if (*version) {
         std::printf("wiregate %s\n", wire::gateway::k_version);

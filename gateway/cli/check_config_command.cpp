@@ -4,13 +4,33 @@
 #include <memory>
 #include <string>
 
+#include <librdkafka/rdkafka.h>
+
 #include "config/config.hpp"
 
 namespace wire::gateway {
 namespace {
 
+// Unknown, misspelt or badly valued librdkafka properties, found the way the producer finds
+// them at start: each one set on a real librdkafka configuration.
+std::vector<config::config_problem> kafka_property_problems(const config::gateway_config& cfg) {
+    std::vector<config::config_problem> problems;
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    char err[512];
+    for (const auto& [key, value] : cfg.kafka.properties)
+        if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), err, sizeof err) !=
+            RD_KAFKA_CONF_OK)
+            problems.push_back({"kafka.properties." + key, std::string("librdkafka: ") + err});
+    rd_kafka_conf_destroy(conf);
+    return problems;
+}
+
 int run_check_config(const std::string& file) {
     auto result = config::load_config(file);
+    if (result.config) {
+        result.problems = kafka_property_problems(*result.config);
+        if (!result.problems.empty()) result.config.reset();
+    }
     if (!result.config) {
         for (const auto& p : result.problems) {
             std::cerr << file << ": ";

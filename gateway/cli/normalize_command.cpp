@@ -27,6 +27,28 @@ std::string now_rfc3339() {
     return adapters::utc_time::from_epoch(secs).rfc3339();
 }
 
+// With --format auto, an input whose first bytes no format claims: read it as each format in
+// turn, so the message says which formats were tried and why each one refused it.
+adapters::adapter_error explain_unknown_format(const std::string& raw,
+                                               const adapters::normalize_options& opts,
+                                               adapters::adapter_error err) {
+    err.message += "; tried every format:";
+    for (const auto& a : adapters::registered_adapters()) {
+        auto as = opts;
+        as.format = a.id;
+        auto result = adapters::normalize(raw, as);
+        std::string why = "read";
+        for (const auto& item : result.items)
+            if (const auto* e = std::get_if<adapters::adapter_error>(&item)) {
+                why = std::string(adapters::to_string(e->code)) + ": " + e->message;
+                break;
+            }
+        err.message += " " + std::string(a.id) + " (" + why + ");";
+    }
+    err.message.pop_back();
+    return err;
+}
+
 int run_normalize(const normalize_args& args) {
     int status = 0;
     auto opts = args.opts;
@@ -47,6 +69,10 @@ int run_normalize(const normalize_args& args) {
         in.read(raw.data(), static_cast<std::streamsize>(raw.size()));
         raw.resize(static_cast<size_t>(in.gcount()));
         auto result = adapters::normalize(raw, opts);
+        if (opts.format == "auto" && result.format.empty() && result.items.size() == 1)
+            if (auto* e = std::get_if<adapters::adapter_error>(&result.items.front());
+                e && e->code == adapters::story_errc::unknown_format)
+                *e = explain_unknown_format(raw, opts, *e);
         for (const auto& item : result.items) {
             if (const auto* s = std::get_if<adapters::story>(&item)) {
                 std::cout << adapters::envelope_json(*s) << '\n';

@@ -253,7 +253,7 @@ int run_replay(const replay_args& a) {
             if (auto ec = client->exchange(req, res)) {
                 std::fprintf(stderr, "%s -> connection error (%s:%s): %s\n", file.string().c_str(),
                              ep->host.c_str(), ep->port.c_str(), ec.message().c_str());
-                return 2;
+                return 1;  // a failure, not a usage error
             }
             unsigned code = res.result_int();
             if ((code != 429 && code != 503) || retry == k_max_retries) break;

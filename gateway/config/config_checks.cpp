@@ -213,6 +213,12 @@ void check_routing(problem_sink& sink, const gateway_config& cfg) {
 void check_config(problem_sink& sink, const gateway_config& cfg) {
     check_listeners(sink, cfg);
     check_feeds(sink, cfg);
+    // Holding is done in the spool; without one an embargoed story would go out at once.
+    for (std::size_t i = 0; i < cfg.feeds.size(); ++i)
+        if (cfg.feeds[i].embargo == "hold" && cfg.spool.dir.empty())
+            sink.add("feeds[" + std::to_string(i) + "].embargo",
+                     "hold needs a spool (spool.dir): without one embargoed copy would be "
+                     "published at once; set spool.dir or use embargo: mark");
     check_routing(sink, cfg);
     if (cfg.limits.max_inflight_bytes < cfg.limits.max_body_bytes)
         sink.add("limits.max_inflight_bytes",

@@ -40,7 +40,7 @@ inline constexpr const char* k_api_key = "faults-dev-key";
 
 class gateway_process {
   public:
-    /// Picks the ports and writes <dir>/gateway.yaml; start() runs it.
+    /// Picks the ports and writes <dir>/config.yaml; start() runs it.
     gateway_process(const std::filesystem::path& dir, const gateway_options& opts);
     ~gateway_process();
     gateway_process(const gateway_process&) = delete;
@@ -62,7 +62,7 @@ class gateway_process {
 
     std::uint16_t ingest_port() const { return ingest_port_; }
     std::uint16_t admin_port() const { return admin_port_; }
-    std::filesystem::path config_path() const { return dir_ / "gateway.yaml"; }
+    std::filesystem::path config_path() const { return dir_ / "config.yaml"; }
     std::filesystem::path log_path() const { return dir_ / "gateway.log"; }
     std::string log_tail(std::size_t bytes = 4000) const;
 

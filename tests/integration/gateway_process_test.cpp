@@ -57,7 +57,7 @@ TEST(GatewayProcess, SighupReloadsCredentialsAndRoutingAndSigtermDrainsWithExitZ
     const std::string a = unique_topic("proc.a"), b = unique_topic("proc.b");
     auto dir = fs::temp_directory_path() / ("wiregate-proc-" + std::to_string(getpid()));
     fs::create_directories(dir);
-    auto cfg = dir / "gateway.yaml";
+    auto cfg = dir / "config.yaml";
     std::ofstream(cfg) << config_yaml("first-key", a, b, false);
 
     auto child = spawn_serve(cfg);

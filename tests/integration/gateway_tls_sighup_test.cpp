@@ -71,7 +71,7 @@ TEST(GatewayTlsProcess, SighupRotatesTheServerCertificateAndABrokenOneIsKept) {
     auto server = pki.issue_server(server_ca, "server");
     auto client_cert = pki.issue_client(ca, "client", "proc-client");
     const std::string topic = unique_topic("tls.proc");
-    auto cfg = pki.dir() / "gateway.yaml";
+    auto cfg = pki.dir() / "config.yaml";
     std::ofstream(cfg) << "gateway: {instance: tls-proc, drain_timeout_ms: 10000}\n"
                           "listeners:\n"
                           "  http:\n"

@@ -53,7 +53,7 @@ class HostileProcess : public ::testing::Test {
     void SetUp() override {
         dir_ = fs::temp_directory_path() / ("wiregate-hostile-rss-" + std::to_string(getpid()));
         fs::create_directories(dir_);
-        auto cfg = dir_ / "gateway.yaml";
+        auto cfg = dir_ / "config.yaml";
         std::ofstream(cfg) << config_yaml(unique_topic("hostile.rss"), max_connections_);
         child_ = spawn_serve(cfg);
         child_.read_until("\"event\":\"started\"");

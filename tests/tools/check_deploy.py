@@ -301,6 +301,7 @@ def main():
                   not error and live == families,
                   [error or f"only in the source: {sorted(families - live)}; only on /metrics: "
                    f"{sorted(live - families)}"])
+    deploy_metrics.check_docs(root, known, report)
     promtool = report.tool(tools / "prometheus/usr/bin/promtool", "promtool")
     deploy_metrics.check_alerts(root / "deploy/prometheus/alerts.yaml", known, promtool, report)
     deploy_metrics.check_dashboard(root / "deploy/grafana/wiregate-dashboard.json", known,

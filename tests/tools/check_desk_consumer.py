@@ -71,7 +71,7 @@ def main():
         return 77
     fixtures = pathlib.Path(args.fixtures) / "ap-json/good"
     tmp = tempfile.TemporaryDirectory(prefix="wiregate-consumer-")
-    cfg = pathlib.Path(tmp.name) / "gateway.yaml"
+    cfg = pathlib.Path(tmp.name) / "config.yaml"
     cfg.write_text(config_yaml(brokers, pathlib.Path(tmp.name) / "spool"), encoding="utf-8")
     problems = []
     gw = Gateway(args.wiregate, str(cfg))

@@ -220,7 +220,7 @@ def main():
                       b'{"status":"maybe"}'), "the schema check accepts anything"
 
     tmp = tempfile.TemporaryDirectory(prefix="wiregate-openapi-")
-    cfg = pathlib.Path(tmp.name) / "gateway.yaml"
+    cfg = pathlib.Path(tmp.name) / "config.yaml"
     cfg.write_text(config_yaml(brokers, pathlib.Path(tmp.name) / "spool"), encoding="utf-8")
     gw = Gateway(args.wiregate, str(cfg))
     problems, seen = [], []
@@ -292,6 +292,9 @@ def main():
         expect("Authorization sent twice", 400, "POST", nj_path, *raw_request(
             gw.ingest, f"POST {nj_path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer key-nj\r\n"
             "Authorization: Bearer other\r\nContent-Length: 0\r\n\r\n"))
+        expect("a Transfer-Encoding other than chunked", 501, "POST", nj_path, *raw_request(
+            gw.ingest, f"POST {nj_path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer key-nj\r\n"
+            "Transfer-Encoding: gzip\r\n\r\n"))
         expect("GET on the ingest path", 405, "GET", nj_path,
                *request(gw.ingest, "GET", nj_path, b"", nj))
         expect("Content-Length over max_body_bytes", 413, "POST", nj_path, *raw_request(

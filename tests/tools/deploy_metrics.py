@@ -230,3 +230,26 @@ def live_families(wiregate, base_config):
             return set(), ("no /metrics answer: " +
                            (pathlib.Path(tmp) / "log").read_text()[-500:].strip())
     return set(re.findall(r"^# TYPE (\S+) ", text, re.M)), None
+
+
+def check_docs(root, known, report):
+    """Every `wiregate_*` metric the Markdown docs name is one the gateway exports, and every
+    label they give it in braces is one of its labels: docs cannot promise a series that
+    /metrics does not serve."""
+    pages = (sorted(root.glob("*.md")) + sorted((root / "docs").rglob("*.md"))
+             + sorted((root / "deploy").rglob("*.md")) + sorted((root / "tests").glob("*.md")))
+    problems = []
+    for page in pages:
+        text = page.read_text()
+        where = page.relative_to(root)
+        for name in sorted(set(re.findall(r"\bwiregate_[a-z0-9_]+\b", text))):
+            if name not in known and not name.endswith("_"):
+                problems.append(f"{where}: {name} is not exported")
+        for name, inner in re.findall(r"\b(wiregate_[a-z0-9_]+)\{([^}]*)\}", text):
+            for part in inner.split(","):
+                label = part.split("=")[0].strip()
+                if (name in known and re.fullmatch(r"[a-z_][a-z0-9_]*", label)
+                        and label not in known[name] | _TARGET_LABELS):
+                    problems.append(f"{where}: {name} has no label {label}")
+    report.result(f"docs: the metric names and labels of {len(pages)} pages are exported",
+                  not problems, problems)

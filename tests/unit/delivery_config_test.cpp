@@ -109,4 +109,14 @@ TEST(SpoolCodec, RefusesTruncatedAndGarbageRecords) {
     EXPECT_FALSE(wire::pipeline::decode(std::string("\x01\xff\xff\xff\xff", 5)));
 }
 
+TEST(DeliveryConfig, EmbargoHoldWithoutASpoolIsRefused) {
+    sections s;
+    s.feeds =
+        "feeds:\n  - id: ap\n    agency: a\n    embargo: hold\n    auth: {api_keys: [{value: "
+        "k}]}\n";
+    auto r = load(s.text());
+    EXPECT_PROBLEM(r, "feeds[0].embargo", "hold needs a spool");
+    EXPECT_FALSE(r.config);
+}
+
 }  // namespace
