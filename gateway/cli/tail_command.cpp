@@ -14,6 +14,9 @@
 #include <utility>
 #include <vector>
 
+#include "config/config.hpp"
+#include "producer/kafka_reconcile.hpp"
+
 namespace wire::gateway {
 namespace {
 
@@ -23,8 +26,11 @@ struct tail_options {
     std::string group;
     bool from_beginning = false;
     bool local_time = false;
-    std::size_t max = 0;           // 0 = until stopped
-    std::uint64_t timeout_ms = 0;  // 0 = no time limit
+    std::size_t max = 0;                  // 0 = until stopped
+    std::uint64_t timeout_ms = 0;         // 0 = no time limit
+    bool brokers_given = false;           // --brokers on the command line wins over --config's
+    std::string config_file;              // a gateway config: its brokers and security settings
+    std::vector<std::string> properties;  // -X key=value, librdkafka properties
 };
 
 volatile std::sig_atomic_t g_stop = 0;
@@ -186,7 +192,32 @@ std::string describe(const rd_kafka_message_t* m, simdjson::dom::parser& parser,
 
 using consumer_ptr = std::unique_ptr<rd_kafka_t, decltype(&rd_kafka_destroy)>;
 
+// What the consumer needs beyond our own settings: the brokers and the connection and security
+// properties of a gateway config (--config: SASL, TLS… as the gateway reaches Kafka), then each
+// -X key=value. "" or what is wrong.
+std::string kafka_settings(const tail_options& o, producer::kafka_properties& out) {
+    out["bootstrap.servers"] = o.brokers;
+    if (!o.config_file.empty()) {
+        auto loaded = config::load_config(o.config_file);
+        if (!loaded.config) {
+            const auto& p = loaded.problems.front();
+            return o.config_file + ": " + (p.path.empty() ? "" : p.path + ": ") + p.message;
+        }
+        if (!o.brokers_given) out["bootstrap.servers"] = loaded.config->kafka.brokers;
+        for (const auto& [k, v] : loaded.config->kafka.properties)
+            if (producer::is_connection_property(k) && k != "client.id") out[k] = v;
+    }
+    for (const auto& kv : o.properties) {
+        const auto eq = kv.find('=');
+        if (eq == std::string::npos || eq == 0) return "-X " + kv + ": expected key=value";
+        out[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+    return {};
+}
+
 consumer_ptr make_consumer(const tail_options& o, std::string& error) {
+    producer::kafka_properties extra;
+    if (error = kafka_settings(o, extra); !error.empty()) return {nullptr, rd_kafka_destroy};
     rd_kafka_conf_t* conf = rd_kafka_conf_new();
     char err[512];
     // librdkafka's consumer needs a group id even for assign(); without --group nothing is
@@ -196,17 +227,17 @@ consumer_ptr make_consumer(const tail_options& o, std::string& error) {
                               std::to_string(std::chrono::system_clock::now().time_since_epoch() /
                                              std::chrono::milliseconds(1))
                         : o.group;
-    const std::pair<const char*, std::string> settings[] = {
-        {"bootstrap.servers", o.brokers},
+    producer::kafka_properties settings = {
         {"client.id", "wiregate-tail"},
         {"group.id", group},
         {"enable.auto.commit", o.group.empty() ? "false" : "true"},
         {"auto.offset.reset", o.from_beginning ? "earliest" : "latest"},
     };
+    for (const auto& [k, v] : extra) settings[k] = v;
     for (const auto& [k, v] : settings) {
-        if (rd_kafka_conf_set(conf, k, v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
+        if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
             rd_kafka_conf_destroy(conf);
-            error = err;
+            error = "kafka property '" + k + "': " + err;
             return {nullptr, rd_kafka_destroy};
         }
     }
@@ -305,8 +336,15 @@ void add_tail_command(CLI::App& app, int& exit_code) {
     auto o = std::make_shared<tail_options>();
     auto* cmd = app.add_subcommand("tail", "print each message of a topic as a one-line summary");
     cmd->add_option("--topic", o->topic, "Kafka topic to read")->required();
-    cmd->add_option("--brokers", o->brokers, "bootstrap brokers, host:port[,host:port]")
-        ->capture_default_str();
+    auto* brokers =
+        cmd->add_option("--brokers", o->brokers, "bootstrap brokers, host:port[,host:port]")
+            ->capture_default_str();
+    cmd->add_option("--config", o->config_file,
+                    "a gateway config: read Kafka as the gateway does (its brokers, SASL and TLS "
+                    "settings)");
+    cmd->add_option("-X", o->properties,
+                    "librdkafka property key=value (repeatable; after --config's)")
+        ->allow_extra_args(false);
     cmd->add_flag("--from-beginning", o->from_beginning,
                   "start at the oldest message (default: only new ones)");
     cmd->add_option("--max", o->max, "stop after N messages (default: until Ctrl-C)");
@@ -314,7 +352,10 @@ void add_tail_command(CLI::App& app, int& exit_code) {
                     "consumer group: resume from and commit its offsets (default: none)");
     cmd->add_flag("--local", o->local_time, "print versioncreated in local time, not UTC");
     cmd->add_option("--timeout-ms", o->timeout_ms, "stop after this long (default: never)");
-    cmd->callback([o, &exit_code] { exit_code = run_tail(*o); });
+    cmd->callback([o, brokers, &exit_code] {
+        o->brokers_given = brokers->count() > 0;
+        exit_code = run_tail(*o);
+    });
 }
 
 }  // namespace wire::gateway

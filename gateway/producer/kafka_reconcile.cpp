@@ -19,13 +19,6 @@ using consumer_ptr = std::unique_ptr<rd_kafka_t, handle_deleter>;
 using list_ptr = std::unique_ptr<rd_kafka_topic_partition_list_t,
                                  decltype(&rd_kafka_topic_partition_list_destroy)>;
 
-bool is_connection_property(const std::string& key) {
-    for (const char* prefix : {"bootstrap.servers", "security.", "sasl.", "ssl.", "socket.",
-                               "broker.", "client.", "api.version"})
-        if (key.rfind(prefix, 0) == 0) return true;
-    return false;
-}
-
 consumer_ptr make_consumer(const kafka_properties& props, std::string& error) {
     rd_kafka_conf_t* conf = rd_kafka_conf_new();
     char err[512];
@@ -74,6 +67,13 @@ rd_kafka_resp_err_t topic_metadata(rd_kafka_t* rk, const std::string& topic,
 }
 
 }  // namespace
+
+bool is_connection_property(const std::string& key) {
+    for (const char* prefix : {"bootstrap.servers", "security.", "sasl.", "ssl.", "socket.",
+                               "broker.", "client.", "api.version"})
+        if (key.rfind(prefix, 0) == 0) return true;
+    return false;
+}
 
 reconcile_result find_records(const kafka_properties& props, const std::vector<std::string>& topics,
                               std::int64_t since_ms, std::chrono::milliseconds timeout,

@@ -26,6 +26,11 @@ struct reconcile_result {
     std::string error;  // "" when every partition was read up to its high watermark
 };
 
+/// True for the librdkafka properties that say how to reach and authenticate to the brokers
+/// (bootstrap, security, SASL, SSL, socket…): what a reader of the same cluster must share with
+/// the producer, as opposed to producing settings.
+bool is_connection_property(const std::string& key);
+
 /// Reads every partition of `topics` from the first offset at or after `since_ms` (unix ms)
 /// up to the high watermark as it stood when called. `props` are the producer's properties;
 /// only connection and security settings are taken from them. Gives up (with an error) when

@@ -5,6 +5,8 @@
 
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
+#include <fstream>
 #include <regex>
 #include <string>
 #include <vector>
@@ -135,4 +137,41 @@ TEST(TailCommand, AMissingTopicExitsOne) {
                       " --from-beginning --max 1 --timeout-ms 20000");
     EXPECT_EQ(r.status, 1);
     EXPECT_TRUE(r.lines.empty());
+}
+
+// --config reads Kafka as that gateway config says (brokers and the connection and security
+// settings of kafka.properties); -X adds librdkafka properties.
+TEST(TailCommand, ReadsKafkaAsAGatewayConfigSaysAndTakesLibrdkafkaProperties) {
+    const auto brokers = test_brokers();
+    const auto topic = unique_topic("tail.config");
+    ASSERT_EQ(create_topic(brokers, topic, 1, 1), "");
+    produce_one(brokers, topic, "ap:urn:t:c", envelope("urn:t:c", utc_ago(5), 4, "new", "S", ""),
+                {});
+    auto write_config = [&](const std::string& name, const std::string& properties) {
+        const auto path = std::filesystem::temp_directory_path() / (topic + "." + name + ".yaml");
+        std::ofstream(path) << "listeners: {http: [{name: ingest, port: 0}]}\n"
+                               "feeds: [{id: ap, agency: ap, auth: {api_keys: [{value: k}]}}]\n"
+                               "routing: {topics: [wire.rejected, "
+                            << topic << "], default_topics: [" << topic
+                            << "]}\nkafka:\n  brokers: \"" << brokers << "\"\n  properties: {"
+                            << properties << "}\n";
+        return path.string();
+    };
+    const auto plain = write_config("plain", "client.id: desk-tool");
+    auto r = run_tail("--topic " + topic + " --config " + plain +
+                      " --from-beginning --max 1 --timeout-ms 60000");
+    EXPECT_EQ(r.status, 0);
+    EXPECT_EQ(r.lines.size(), 1u);
+    // The config's security settings are used: SASL against this plaintext broker cannot work.
+    const auto sasl = write_config("sasl",
+                                   "security.protocol: sasl_plaintext, sasl.mechanisms: PLAIN, "
+                                   "sasl.username: u, sasl.password: p");
+    r = run_tail("--topic " + topic + " --config " + sasl +
+                 " --from-beginning --max 1 --timeout-ms 30000");
+    EXPECT_EQ(r.status, 1);
+    EXPECT_TRUE(r.lines.empty());
+    r = run_tail("--topic " + topic + " --brokers " + brokers + " -X no.such.property=1 --max 1");
+    EXPECT_EQ(r.status, 1);
+    std::filesystem::remove(plain);
+    std::filesystem::remove(sasl);
 }
