@@ -56,7 +56,7 @@ class GatewayDelivery : public gateway_test {
   protected:
     void SetUp() override {
         make();
-        add_feed(cfg_, "n", "ninjs");
+        add_feed(cfg_, "n", "ninjs", "", "", "n");
     }
     http_answer post(const std::string& body, const std::string& feed = "n",
                      std::vector<std::pair<std::string, std::string>> extra = {}) {
@@ -102,6 +102,7 @@ TEST_F(GatewayDelivery, SpooledRecordsOfAPreviousRunAreReplayedOnceAtStart) {
     std::filesystem::create_directories(cfg_.spool.dir);
     { std::ofstream(std::filesystem::path(cfg_.spool.dir) / "spool.id") << "0123456789abcdef\n"; }
     const std::string uri = "urn:test:replay:" + topics_.all;
+    const std::string key = "n:" + uri;  // the feed's agency and the uri: one partition for all
     std::vector<std::uint64_t> seqs;
     {
         wire::spool::spool_options o;
@@ -116,7 +117,7 @@ TEST_F(GatewayDelivery, SpooledRecordsOfAPreviousRunAreReplayedOnceAtStart) {
             item.uri = uri;
             item.version = v;
             item.messages.push_back(
-                {topics_.all, uri, {{"version", v}}, "{\"v\":" + std::string(v) + "}"});
+                {topics_.all, key, {{"version", v}}, "{\"v\":" + std::string(v) + "}"});
             std::promise<std::uint64_t> seq;
             sp->append(wire::pipeline::encode(item), 0,
                        [&](wire::spool::append_status s, std::uint64_t n, const std::string&) {
@@ -127,7 +128,7 @@ TEST_F(GatewayDelivery, SpooledRecordsOfAPreviousRunAreReplayedOnceAtStart) {
     }
     ASSERT_NE(seqs[0], 0u);
     create_topic(cfg_.kafka.brokers, topics_.all, 3, 1);
-    produce_one(cfg_.kafka.brokers, topics_.all, uri, "{\"v\":1}",
+    produce_one(cfg_.kafka.brokers, topics_.all, key, "{\"v\":1}",
                 {{"version", "1"},
                  {wire::producer::k_record_header, "0123456789abcdef:" + std::to_string(seqs[0])}});
     start_gateway();

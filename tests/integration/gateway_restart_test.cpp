@@ -41,7 +41,7 @@ class GatewayRestart : public gateway_test {
   protected:
     void SetUp() override {
         make();
-        add_feed(cfg_, "n", "ninjs");
+        add_feed(cfg_, "n", "ninjs", "", "", "n");
     }
     // A gateway on this config whose brokers do not exist: it must start all the same.
     std::unique_ptr<wire::service::gateway_service> start_without_kafka() {
