@@ -132,8 +132,14 @@ TEST_F(HostileAmplificationMemory, ThreeDocumentsOfRefusedItemsAtOnceStayWithinA
         "hwm_after_kib=%ld growth_kib=%ld\n",
         3 * doc.size() / 1024, before, after, growth);
     // Three inputs of 0.9 MB: the process may grow by a small multiple of that, not by the
-    // 2.4 GB that a copy of the document per item cost.
-    EXPECT_LT(growth, 64 * 1024) << "KiB of peak growth";
+    // 1.4 GB that a copy of the document per item cost. Under AddressSanitizer freed memory
+    // also waits in its quarantine (256 MiB by default) before it is reused.
+#if defined(__SANITIZE_ADDRESS__)
+    constexpr long k_quarantine_kib = 256 * 1024;
+#else
+    constexpr long k_quarantine_kib = 0;
+#endif
+    EXPECT_LT(growth, 64 * 1024 + k_quarantine_kib) << "KiB of peak growth";
 }
 
 }  // namespace
