@@ -1,5 +1,5 @@
 #pragma once
-// ingest_handler: POST /v1/feeds/{feed}/stories (product.md "HTTP ingest"). Checks, before the
+// ingest_handler: POST /v1/feeds/{feed}/stories (docs/http-api.md). Checks, before the
 // body is read where possible: path and method, credentials sent once, the client certificate
 // (mTLS) and the API key (a feed nobody configured is refused as a configured one refuses a key
 // that is not its own), then the content type, the declared size and capacity (429/503 with
