@@ -237,8 +237,8 @@ void parse_text(std::string_view text, const header& h, story& s, text_out& t) {
     std::size_t n = 0;
     for (std::string_view raw : split(clean, '\n')) {
         if (++n > k_max_lines) {
-            s.wire.warnings.push_back("text longer than " + std::to_string(k_max_lines) +
-                                      " lines; the rest was dropped");
+            s.wire.warn("text_cut", "text longer than " + std::to_string(k_max_lines) +
+                                        " lines; the rest was dropped");
             break;
         }
         std::string_view line = raw;
@@ -378,7 +378,7 @@ item_result decode_message(std::string_view in, std::size_t soh, const decode_co
         u != ctx.prof.anpa_priority.end())
         s.urgency = u->second;
     else
-        s.wire.warnings.push_back("unknown ANPA priority '" + h.priority + "'; no urgency");
+        s.wire.warn("urgency_unmapped", "unknown ANPA priority '" + h.priority + "'; no urgency");
     if (!h.provider.empty()) {  // Kyodo and UPI name themselves after the story number
         s.wire.agency = ascii_lower(h.provider);
         s.infosources.push_back({h.provider, "", "", "", "source"});
@@ -399,7 +399,7 @@ item_result decode_message(std::string_view in, std::size_t soh, const decode_co
         std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, h.month, h.day);
     } else {
         std::snprintf(buf, sizeof buf, "--%02d-%02d", h.month, h.day);  // ISO 8601 sans year
-        s.wire.warnings.push_back("no transmission trailer: no version time, no year");
+        s.wire.warn("no_version_time", "no transmission trailer: no version time, no year");
     }
     date = buf;
     // ANPA carries no story id (story numbers wrap daily and change per take). The slug keyword
@@ -432,14 +432,14 @@ item_result decode_message(std::string_view in, std::size_t soh, const decode_co
     // The header count covers the whole text; far fewer words in the body means a lost tail.
     int ours = count_words(s.body_text);
     if (h.words >= 100 && ours * 4 < h.words)
-        s.wire.warnings.push_back("header says " + std::to_string(h.words) +
-                                  " words, the body has " + std::to_string(ours));
+        s.wire.warn("wordcount_mismatch", "header says " + std::to_string(h.words) +
+                                              " words, the body has " + std::to_string(ours));
     return s;
 }
 
 std::vector<item_result> decode(std::string_view in, const decode_context& ctx) {
     std::vector<item_result> out;
-    std::vector<std::string> pending;  // junk warnings for the next story
+    std::vector<warning> pending;  // junk warnings for the next story
     auto attach = [&](story& s) {
         for (auto& w : pending) s.wire.warnings.push_back(std::move(w));
         pending.clear();
@@ -453,9 +453,11 @@ std::vector<item_result> decode(std::string_view in, const decode_context& ctx) 
         while (last > first && padding(in[last - 1])) --last;
         std::size_t junk = last - first;
         if (junk > 0 && !(soh == npos && out.empty()))
-            pending.push_back("skipped " + std::to_string(junk) + " bytes of junk " +
-                              (soh == npos ? "after the last message"
-                                           : "before the message at byte " + std::to_string(soh)));
+            pending.push_back(
+                {"junk_skipped",
+                 "skipped " + std::to_string(junk) + " bytes of junk " +
+                     (soh == npos ? "after the last message"
+                                  : "before the message at byte " + std::to_string(soh))});
         if (soh == npos) break;
         std::size_t next = soh + 1;
         auto item = decode_message(in, soh, ctx, next);
@@ -468,7 +470,7 @@ std::vector<item_result> decode(std::string_view in, const decode_context& ctx) 
                               "no ANPA-1312 message (SOH, service letter, 4-digit story number)", 0,
                               ""}};
     if (out.size() == k_max_messages && pos < in.size())
-        pending.push_back("more than 1000 messages; the rest was dropped");
+        pending.push_back({"text_cut", "more than 1000 messages; the rest was dropped"});
     for (auto it = out.rbegin(); it != out.rend() && !pending.empty(); ++it)
         if (auto* s = std::get_if<story>(&*it)) attach(*s);  // trailing junk: the last story
     return out;

@@ -157,7 +157,6 @@ std::optional<signal_kind> editorial_signal(std::string_view type) {
 }
 
 void map_lifecycle(element it, story& s, int64_t version) {
-    auto& warnings = s.wire.warnings;
     signal_kind sig = signal_kind::new_story;
     std::string status = ascii_lower(s.pubstatus);
     if (status.empty()) status = "usable";
@@ -168,7 +167,8 @@ void map_lifecycle(element it, story& s, int64_t version) {
         // ninjs has no "embargoed" status: the time in `embargoed` is what consumers enforce.
         status = "usable";
         if (s.embargoed.empty())
-            warnings.push_back("pubstatus 'embargoed' without an embargoed time; no embargo set");
+            s.wire.warn("embargo_unknown",
+                        "pubstatus 'embargoed' without an embargoed time; no embargo set");
     }
     s.pubstatus = status;
 
@@ -176,9 +176,9 @@ void map_lifecycle(element it, story& s, int64_t version) {
     for (const auto& t : types)
         if (auto k = editorial_signal(t)) sig = stronger(sig, *k);
     if ((has(types, "HoldForRelease") || has(types, "Advance")) && s.embargoed.empty())
-        warnings.push_back(
-            "editorialtypes ask to hold for release but the item has no "
-            "embargoed time; no embargo set");
+        s.wire.warn("embargo_unknown",
+                    "editorialtypes ask to hold for release but the item has no "
+                    "embargoed time; no embargo set");
     // Free text only adds update/correction/advisory: an ednote saying "two people were
     // killed" must not cancel a story; AP always sends kills and withholds as fields too.
     for (const auto& text : {s.ednote, s.wire.take_key})
@@ -191,7 +191,7 @@ void map_lifecycle(element it, story& s, int64_t version) {
 
     // "Test" items are passed on flagged, never dropped silently.
     if (has(strings(it, "signals"), "Test"))
-        warnings.push_back("AP signals mark this item as a test (Test)");
+        s.wire.warn("test_item", "AP signals mark this item as a test (Test)");
 }
 
 void map_body(element it, story& s, std::string_view outer_body) {
@@ -206,9 +206,9 @@ void map_body(element it, story& s, std::string_view outer_body) {
     if (s.type != "text") return;  // a picture's caption is its text
     // Not the href itself in the warning: it carries the customer's query token.
     if (it["renditions"]["nitf"]["href"].error() == simdjson::SUCCESS)
-        s.wire.warnings.push_back("body is only available at renditions.nitf.href");
+        s.wire.warn("no_body", "body is only available at renditions.nitf.href");
     else if (ascii_lower(str(it, "editorialrole")) != "newsalert")  // alerts: headline only
-        s.wire.warnings.push_back("the item carries no body");
+        s.wire.warn("no_body", "the item carries no body");
 }
 
 item_result decode_item(element it, const std::string& path, const profile& prof,
@@ -241,7 +241,7 @@ item_result decode_item(element it, const std::string& path, const profile& prof
         if (ec == std::errc() && end == text.data() + text.size() && version >= 0)
             s.version = std::to_string(version);
         else
-            s.wire.warnings.push_back("version '" + text + "' is not a whole number; dropped");
+            s.wire.warn("bad_version", "version '" + text + "' is not a whole number; dropped");
     }
     s.type = str(it, "type");
     if (s.type == "complexdata") s.type = "composite";  // APPL's name for a package
@@ -249,7 +249,7 @@ item_result decode_item(element it, const std::string& path, const profile& prof
     static constexpr std::string_view k_types[] = {"text",    "audio",   "video",
                                                    "picture", "graphic", "composite"};
     if (std::find(std::begin(k_types), std::end(k_types), s.type) == std::end(k_types)) {
-        s.wire.warnings.push_back("type '" + s.type + "' is not a ninjs type; used 'text'");
+        s.wire.warn("unknown_value", "type '" + s.type + "' is not a ninjs type; used 'text'");
         s.type = "text";
     }
     s.profile = str(it, "profile");
@@ -265,7 +265,8 @@ item_result decode_item(element it, const std::string& path, const profile& prof
         if (auto u = prof.source_urgency.find(urgency); u != prof.source_urgency.end())
             s.urgency = u->second;
         else
-            s.wire.warnings.push_back("AP urgency '" + urgency + "' is not in the profile table");
+            s.wire.warn("urgency_unmapped",
+                        "AP urgency '" + urgency + "' is not in the profile table");
     }
     // The agency's own code: the editorialpriority letter, else the urgency digit itself.
     s.wire.priority = str(it, "editorialpriority");

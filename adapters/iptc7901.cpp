@@ -24,7 +24,7 @@ struct message {
     std::string header, keywords, text, dtg;
     size_t offset = 0;    // of the message in the decoded input
     std::string problem;  // set when the framing is broken (truncated copy)
-    std::vector<std::string> warnings;
+    std::vector<warning> warnings;
 };
 
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
@@ -182,8 +182,8 @@ item_result build_story(const message& m, size_t index, const decode_context& ct
     if (auto u = ctx.prof.telex_priority.find(t[1]); u != ctx.prof.telex_priority.end())
         s.urgency = u->second;
     else
-        s.wire.warnings.push_back("priority " + std::string(t[1]) + " has no urgency in profile " +
-                                  ctx.prof.name);
+        s.wire.warn("urgency_unmapped", "priority " + std::string(t[1]) +
+                                            " has no urgency in profile " + ctx.prof.name);
     // ninjs has no field for the declared word count or the free optional info: both are kept
     // verbatim as altids so nothing of the header is lost.
     s.altids.push_back({"wordcount", std::string(t[3])});
@@ -295,11 +295,13 @@ std::variant<std::vector<message>, adapter_error> frame_controls(std::string_vie
         std::string_view msg = s.substr(pos + 1, next == npos ? npos : next - pos - 1);
         message m;
         m.offset = pos;
-        if (skipped) m.warnings.push_back(std::to_string(skipped) + " bytes before SOH skipped");
+        if (skipped)
+            m.warnings.push_back(
+                {"junk_skipped", std::to_string(skipped) + " bytes before SOH skipped"});
         skipped = 0;
         size_t eot = msg.find('\x04');
         if (eot == npos)
-            m.warnings.push_back("the message has no EOT");
+            m.warnings.push_back({"unterminated", "the message has no EOT"});
         else {
             skipped = garbage(msg.substr(eot + 1));
             msg = msg.substr(0, eot);

@@ -69,7 +69,7 @@ adapter_error fail(story_errc code, std::string message, std::string path,
 
 struct header_info {
     std::string priority, sent, agency, transmit_id;
-    std::vector<std::string> warnings;
+    std::vector<warning> warnings;
     bool lone_unidentified = false;  // exactly one item lacks a guid: it may use transmitId
 };
 
@@ -110,7 +110,7 @@ std::string time_of(xml_node n, const char* what, story& s) {
     std::string t = xml::text(n);
     if (t.empty()) return t;
     if (auto p = parse_iso8601(t)) return p->rfc3339();
-    s.wire.warnings.push_back(std::string(what) + " '" + t + "' is not a date-time; dropped");
+    s.wire.warn("bad_date", std::string(what) + " '" + t + "' is not a date-time; dropped");
     return "";
 }
 
@@ -147,8 +147,8 @@ void read_item_meta(xml_node m, item_ctx& c, std::string& service) {
         else if (st == "withheld")
             s.pubstatus = "withheld";
         else if (st != "usable" && !st.empty())
-            s.wire.warnings.push_back("pubStatus '" + xml::attr_line(p, "qcode") +
-                                      "' is unknown; ignored");
+            s.wire.warn("unknown_value",
+                        "pubStatus '" + xml::attr_line(p, "qcode") + "' is unknown; ignored");
     }
     s.profile = xml::text(xml::child(m, "profile"));
     service = std::string(qcode_code(xml::attr_line(xml::child(m, "service"), "qcode")));
@@ -200,7 +200,7 @@ void read_content_meta(xml_node m, item_ctx& c, const profile& prof) {
         if (auto it = prof.source_urgency.find(u); it != prof.source_urgency.end())
             s.urgency = it->second;
         else
-            s.wire.warnings.push_back("urgency '" + u + "' is not on the profile's scale");
+            s.wire.warn("urgency_unmapped", "urgency '" + u + "' is not on the profile's scale");
     }
     s.located = name_of(xml::child(m, "located"));
     each(m, "infoSource", [&](xml_node n) {
@@ -349,7 +349,7 @@ item_result decode_item(xml_node item, const header_info& h, const std::string& 
     s.uri = xml::attr_line(item, "guid");
     if (s.uri.empty() && h.lone_unidentified && !h.transmit_id.empty()) {
         s.uri = h.transmit_id;
-        s.wire.warnings.push_back("item has no guid; used the header transmitId");
+        s.wire.warn("id_derived", "item has no guid; used the header transmitId");
     }
     if (s.uri.empty())
         return fail(story_errc::missing_required, "item has no guid", path + "/@guid");
@@ -357,7 +357,7 @@ item_result decode_item(xml_node item, const header_info& h, const std::string& 
     if (s.version.empty()) s.version = "1";  // the schema default
     // Kept verbatim: Reuters sends huge, non-consecutive numbers; order comes from the envelope.
     if (s.version.find_first_not_of("0123456789") != std::string::npos)
-        s.wire.warnings.push_back("version '" + s.version + "' is not a number");
+        s.wire.warn("bad_version", "version '" + s.version + "' is not a number");
     read_rights(item, s);
 
     xml_node meta = xml::child(item, "itemMeta");
@@ -372,7 +372,7 @@ item_result decode_item(xml_node item, const header_info& h, const std::string& 
                     path + "/itemMeta/versionCreated");
     } else if (!h.sent.empty()) {
         s.versioncreated = h.sent;
-        s.wire.warnings.push_back("item has no versionCreated; used the header sent time");
+        s.wire.warn("no_version_time", "item has no versionCreated; used the header sent time");
     }
     if (s.wire.agency.empty()) s.wire.agency = h.agency;
 
@@ -414,7 +414,7 @@ item_result decode_item(xml_node item, const header_info& h, const std::string& 
     // stays as sent: this is not the withdrawal of an earlier version.
     if (c.embargo_hold) {
         if (s.pubstatus == "usable") s.pubstatus = "withheld";
-        s.wire.warnings.push_back("embargoed has no time: embargo until further notice, held");
+        s.wire.warn("embargo_unknown", "embargoed has no time: embargo until further notice, held");
     }
     return s;
 }
@@ -443,7 +443,8 @@ std::vector<item_result> decode(std::string_view utf8, const decode_context& ctx
         if (auto t = parse_iso8601(sent))  // also reads the non-ISO "2016-01-12 12:35:40"
             h.sent = t->rfc3339();
         else
-            h.warnings.push_back("header sent '" + sent + "' is not a date-time; ignored");
+            h.warnings.push_back(
+                {"bad_date", "header sent '" + sent + "' is not a date-time; ignored"});
     }
     std::vector<xml_node> items;
     int unidentified = 0;

@@ -58,7 +58,7 @@ item_result build_story(const record& r, size_t index, const decode_context& ctx
         return adapter_error{c, std::move(why), r.offset, path + where};
     };
     story s;
-    if (!r.closed) s.wire.warnings.push_back("the record has no closing NNNN");
+    if (!r.closed) s.wire.warn("unterminated", "the record has no closing NNNN");
     telex::markers mk;
     // ZCZC line: <channel><sequence> [<priority digit> [<category>]] [markers…]
     auto zt = telex::tokens(r.zczc);

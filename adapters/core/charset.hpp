@@ -27,9 +27,9 @@ std::size_t utf8_invalid_offset(std::string_view bytes);
 
 struct decoded_text {
     std::string utf8;
-    std::string declared;  // what the sender said ("" when nothing was declared)
-    std::string used;      // what we decoded with
-    std::string warning;   // set when declared and used disagree
+    std::string declared;       // what the sender said ("" when nothing was declared)
+    std::string used;           // what we decoded with
+    std::string warning;        // set when declared and used disagree
     std::size_t bom_bytes = 0;  // stripped from the front: raw offset = text offset + this
 };
 

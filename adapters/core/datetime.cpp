@@ -235,11 +235,12 @@ std::optional<utc_time> parse_dtg(std::string_view s, int default_offset) {
 }
 
 std::string rfc3339_or_warn(std::string_view v, std::string_view what,
-                            std::vector<std::string>& warnings) {
+                            std::vector<warning>& warnings) {
     v = trim(v);
     if (v.empty()) return "";
     if (auto t = parse_iso8601(v)) return t->rfc3339();
-    warnings.push_back(std::string(what) + " '" + clean_line(v) + "' is not a date-time; ignored");
+    warnings.push_back(
+        {"bad_date", std::string(what) + " '" + clean_line(v) + "' is not a date-time; ignored"});
     return "";
 }
 

@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "story.hpp"
+
 namespace wire::adapters {
 
 /// A calendar date-time in UTC, seconds precision.
@@ -25,7 +27,7 @@ std::optional<utc_time> parse_iso8601(std::string_view text, int default_offset_
 /// parse_iso8601 as RFC 3339; "" for a blank value and, with the warning "<what> '<value>' is
 /// not a date-time; ignored" added to `warnings`, for an unparsable one.
 std::string rfc3339_or_warn(std::string_view text, std::string_view what,
-                            std::vector<std::string>& warnings);
+                            std::vector<warning>& warnings);
 
 /// The English, German, French, Spanish, Italian and Russian month names and abbreviations
 /// ("Nov", "Dez", "déc", "мар"), case-insensitively; 0 when unknown.

@@ -45,11 +45,12 @@ std::string as_uri(std::string s) {
 }
 
 // Dates from adapters are already RFC 3339 UTC; anything else is dropped with a warning.
-void check_time(std::string& t, const char* name, std::vector<std::string>& warnings) {
+void check_time(std::string& t, const char* name, std::vector<warning>& warnings) {
     if (t.empty()) return;
     auto parsed = parse_iso8601(t);
     if (!parsed) {
-        warnings.push_back(std::string(name) + " '" + t + "' is not a date-time; dropped");
+        warnings.push_back(
+            {"bad_date", std::string(name) + " '" + t + "' is not a date-time; dropped"});
         t.clear();
     } else {
         t = parsed->rfc3339();
@@ -174,10 +175,11 @@ std::optional<adapter_error> finalize_story(story& s) {
                    warnings);
     if (s.versioncreated.empty() && !s.wire.received_at.empty()) {
         s.versioncreated = s.wire.received_at;
-        warnings.push_back("no version time in the input; used received_at");
+        s.wire.warn("no_version_time", "no version time in the input; used received_at");
     }
     if (s.urgency && (*s.urgency < 1 || *s.urgency > 9)) {
-        warnings.push_back("urgency " + std::to_string(*s.urgency) + " is outside 1-9; dropped");
+        s.wire.warn("urgency_unmapped",
+                    "urgency " + std::to_string(*s.urgency) + " is outside 1-9; dropped");
         s.urgency.reset();
     }
     // One lifecycle rule for every format: a kill cancels, a withhold withholds, whatever
@@ -186,7 +188,8 @@ std::optional<adapter_error> finalize_story(story& s) {
     if (s.wire.signal == signal_kind::withhold && s.pubstatus != "canceled")
         s.pubstatus = "withheld";
     if (s.pubstatus != "usable" && s.pubstatus != "withheld" && s.pubstatus != "canceled") {
-        warnings.push_back("pubstatus '" + s.pubstatus + "' is not a ninjs value; used 'usable'");
+        s.wire.warn("unknown_value",
+                    "pubstatus '" + s.pubstatus + "' is not a ninjs value; used 'usable'");
         s.pubstatus = "usable";
     }
     if (s.uri.empty())
@@ -195,7 +198,7 @@ std::optional<adapter_error> finalize_story(story& s) {
     s.uri = as_uri(s.uri);
     // ninjs requires only a uri, and kills are often bare notices: flag, do not refuse.
     if (s.headlines.empty() && s.bodies.empty())
-        warnings.push_back("the story has neither a headline nor a body");
+        s.wire.warn("no_text", "the story has neither a headline nor a body");
     s.wire.version_order = version_order(s);
     return std::nullopt;
 }
@@ -268,7 +271,8 @@ std::string envelope_json(const story& s) {
         .field("version", x.gateway_version)
         .end_object();
     w.key("warnings").begin_array();
-    for (const auto& m : x.warnings) w.value(m);
+    for (const auto& m : x.warnings)
+        w.begin_object().key("code").value(m.code).key("message").value(m.message).end_object();
     w.end_array();
     w.end_object();
     w.end_object();

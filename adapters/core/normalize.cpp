@@ -111,8 +111,8 @@ normalize_result normalize(std::string_view raw, const normalize_options& opts) 
         auto& w = s->wire;
         // A feed's pinned agency wins over what the story claims; the claim is kept visible.
         if (!opts.agency.empty() && !w.agency.empty() && w.agency != opts.agency)
-            w.warnings.push_back("agency_overridden: the story names '" + w.agency + "'; feed " +
-                                 opts.feed + " speaks for '" + opts.agency + "'");
+            w.warn("agency_overridden", "the story names '" + w.agency + "'; feed " + opts.feed +
+                                            " speaks for '" + opts.agency + "'");
         if (!opts.agency.empty()) w.agency = opts.agency;
         if (w.agency.empty()) w.agency = prof->agency.empty() ? "unknown" : prof->agency;
         w.feed = opts.feed;
@@ -121,7 +121,7 @@ normalize_result normalize(std::string_view raw, const normalize_options& opts) 
         w.received_at = opts.received_at;
         w.charset_declared = text.declared;
         w.charset_used = text.used;
-        if (!text.warning.empty()) w.warnings.push_back(text.warning);
+        if (!text.warning.empty()) w.warn("charset_repaired", text.warning);
         w.raw_sha256 = digest;
         w.raw_bytes = raw.size();
         w.gateway_instance = opts.gateway_instance;

@@ -40,6 +40,14 @@ struct alt_id {
 enum class signal_kind { new_story, update, correction, kill, withhold, repeat, advisory };
 std::string_view to_string(signal_kind s) noexcept;
 
+/// Something the adapter had to guess, repair or leave out to read a story: a fixed code (the
+/// catalogue is in docs/formats.md) and a message naming the field or the bytes concerned.
+struct warning {
+    std::string code;
+    std::string message;
+    bool operator==(const warning&) const = default;
+};
+
 struct wire_meta {
     std::string agency;   // "ap", "reuters", "interfax", or the provider from the document
     std::string feed;     // the feed id the story came in on ("" offline)
@@ -60,7 +68,11 @@ struct wire_meta {
     std::string gateway_instance;
     std::string gateway_version;
     std::vector<std::string> keywords;
-    std::vector<std::string> warnings;
+    std::vector<warning> warnings;
+
+    void warn(std::string code, std::string message) {
+        warnings.push_back({std::move(code), std::move(message)});
+    }
 };
 
 struct story {

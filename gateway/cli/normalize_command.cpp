@@ -55,7 +55,9 @@ int run_normalize(const normalize_args& args) {
     if (opts.received_at.empty()) opts.received_at = now_rfc3339();
     opts.gateway_version = k_version;
     for (const auto& file : args.files) {
-        std::ifstream in(file, std::ios::binary);
+        std::ifstream named;
+        if (file != "-") named.open(file, std::ios::binary);
+        std::istream& in = file == "-" ? std::cin : named;
         if (!in) {
             std::cerr << adapters::error_json({adapters::story_errc::missing_required,
                                                "cannot read the file", std::nullopt, ""},
@@ -76,6 +78,10 @@ int run_normalize(const normalize_args& args) {
         for (const auto& item : result.items) {
             if (const auto* s = std::get_if<adapters::story>(&item)) {
                 std::cout << adapters::envelope_json(*s) << '\n';
+                // A repaired story is still a story (exit 0); what was repaired goes to stderr.
+                for (const auto& w : s->wire.warnings)
+                    std::cerr << "warning: " << file << ": " << s->uri << ": " << w.code << ": "
+                              << w.message << '\n';
             } else {
                 std::cerr << adapters::error_json(std::get<adapters::adapter_error>(item), file)
                           << '\n';
@@ -103,7 +109,7 @@ void add_normalize_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--instance", args->opts.gateway_instance, "wire.gateway.instance");
     cmd->add_option("--max-bytes", args->opts.max_bytes, "refuse larger inputs")
         ->capture_default_str();
-    cmd->add_option("files", args->files, "wire files")->required();
+    cmd->add_option("files", args->files, "wire files (- reads standard input)")->required();
     cmd->callback([args, &exit_code] { exit_code = run_normalize(*args); });
 }
 

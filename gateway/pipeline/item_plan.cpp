@@ -107,7 +107,7 @@ bool resolve_conflict(const plan_context& ctx, item_plan& plan, adapters::story&
         return false;
     }
     const std::string revision = story.version + "-rev-" + now_hash.substr(0, 8);
-    story.wire.warnings.push_back("version_conflict: version " + story.version +
+    story.wire.warn("version_conflict", "version " + story.version +
                                   " was accepted before with other content (content hash " + first +
                                   "); published as version " + revision);
     story.version = revision;
@@ -150,7 +150,7 @@ bool decide_version(const plan_context& ctx, item_plan& plan, adapters::story& s
         auto newest = ctx.dedup->note_version(
             dedup::make_key(story.wire.agency + k_sep + story.uri), *v, now);
         if (newest && *newest > *v) {
-            story.wire.warnings.push_back("older_version: version " + story.version +
+            story.wire.warn("older_version", "version " + story.version +
                                           " arrived after version " + std::to_string(*newest));
             const auto& wt = ctx.router->config().warnings_topic;
             if (!wt.empty() && std::find(topics.begin(), topics.end(), wt) == topics.end())

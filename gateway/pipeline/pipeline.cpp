@@ -242,6 +242,10 @@ pipeline_metrics::pipeline_metrics(metrics::registry& r)
       conflicts(r.counter("wiregate_stories_conflict_total",
                           "Story versions sent again with other content (dead-lettered)",
                           {"feed"})),
+      warnings(r.counter("wiregate_warnings_total",
+                         "Warnings given while reading story items (what was guessed or repaired), "
+                         "per code",
+                         {"feed", "code"})),
       produce_errors(r.counter("wiregate_produce_errors_total",
                                "Kafka delivery failures, per librdkafka error name", {"code"})),
       delivery_latency(r.histogram(
@@ -298,6 +302,9 @@ void pipeline::process(submission s, completion done) {
     st->result.items.resize(norm.items.size());
     st->whole_document_error.assign(norm.items.size(), norm.format.empty());
     metrics_.received.inc({feed.id}, static_cast<double>(norm.items.size()));
+    for (const auto& item : norm.items)
+        if (const auto* story = std::get_if<adapters::story>(&item))
+            for (const auto& w : story->wire.warnings) metrics_.warnings.inc({feed.id, w.code});
 
     // normalize() stamped the body's SHA-256 into every story; hash again only when none came out.
     std::string raw_sha;

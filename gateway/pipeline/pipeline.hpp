@@ -79,6 +79,7 @@ struct pipeline_metrics {
     metrics::counter_family& rejected;            // {feed, reason}
     metrics::counter_family& duplicates;          // {feed}
     metrics::counter_family& conflicts;           // {feed}: same version, other content
+    metrics::counter_family& warnings;            // {feed, code}: repairs made while reading
     metrics::counter_family& produce_errors;      // {code}
     metrics::histogram_family& delivery_latency;  // seconds, submit → last broker ack
 };

@@ -182,7 +182,8 @@ TEST_F(GatewayDelivery, OlderVersionIsPublishedAndFlaggedOnTheWarningsTopic) {
     auto msgs = consume(cfg_.kafka.brokers, warnings, 1, 30s);
     ASSERT_EQ(msgs.size(), 1u);
     EXPECT_EQ(header(msgs[0].headers, "version"), "3");
-    EXPECT_NE(msgs[0].value.find("older_version: version 3 arrived after version 5"),
+    EXPECT_NE(msgs[0].value.find(
+                  R"({"code":"older_version","message":"version 3 arrived after version 5")"),
               std::string::npos)
         << msgs[0].value;
 }

@@ -139,7 +139,8 @@ TEST_F(GatewayRestart, PublishRevisionPublishesAChangedResendAsANewVersionOnce) 
     const auto revision = header(msgs[1].headers, "version");
     EXPECT_EQ(revision.rfind("1-rev-", 0), 0u) << revision;
     EXPECT_EQ(revision.size(), 14u) << revision;
-    EXPECT_NE(msgs[1].value.find("version_conflict: version 1 was accepted before"),
+    EXPECT_NE(msgs[1].value.find(
+                  R"({"code":"version_conflict","message":"version 1 was accepted before)"),
               std::string::npos);
 }
 

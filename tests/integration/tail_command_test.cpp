@@ -76,7 +76,7 @@ TEST(TailCommand, PrintsStoriesDeadLettersAndUnreadableMessagesOneLineEach) {
                 envelope("urn:t:1", created, 3, "update", "Parliament passes budget", ""), {});
     produce_one(brokers, topic, "urn:t:2",
                 envelope("urn:t:2", created, 1, "kill", "Quake story withdrawn",
-                         R"("older_version: 1 after 2")"),
+                         R"({"code":"older_version","message":"1 after 2"})"),
                 {});
     produce_one(brokers, topic, "ap:abc", "<garbage/>",
                 {{"wiregate-reason", "missing_required"},

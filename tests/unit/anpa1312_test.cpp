@@ -35,7 +35,7 @@ story only(const std::vector<item_result>& items) {
 }
 bool has_warning(const story& s, const std::string& part) {
     for (const auto& w : s.wire.warnings)
-        if (w.find(part) != std::string::npos) return true;
+        if (w.message.find(part) != std::string::npos) return true;
     return false;
 }
 

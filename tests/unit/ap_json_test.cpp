@@ -31,7 +31,7 @@ const story& only_story(const normalize_result& r) {
 
 bool has_warning(const story& s, std::string_view text) {
     for (const auto& w : s.wire.warnings)
-        if (w.find(text) != std::string::npos) return true;
+        if (w.message.find(text) != std::string::npos) return true;
     return false;
 }
 

@@ -43,7 +43,8 @@ TEST(zczc, NnnnInsideALineDoesNotEndTheRecord) {
     ASSERT_EQ(r.items.size(), 1u);
     const auto& s = std::get<story>(r.items[0]);
     EXPECT_NE(s.bodies[1].value.find("Last line."), std::string::npos);
-    for (const auto& w : s.wire.warnings) EXPECT_EQ(w.find("NNNN"), std::string::npos) << w;
+    for (const auto& w : s.wire.warnings)
+        EXPECT_EQ(w.message.find("NNNN"), std::string::npos) << w.message;
 }
 
 TEST(zczc, TabularCopyKeepsOneParagraphPerRow) {
