@@ -187,10 +187,13 @@ inline std::optional<adapter_error> check_document(pugi::xml_document& doc, std:
 
 /// For sniffing: the first element's start tag ("<ns0:nitf xmlns:ns0=…", without the '>')
 /// after the XML declaration, comments, PIs and a DOCTYPE with its internal subset; "" when
-/// the head has none.
+/// the head has none. Byte order marks left among the leading whitespace (a second BOM, one
+/// after a blank line) are skipped like it.
 inline std::string_view root_start_tag(std::string_view head) {
     for (size_t i = 0, guard = 0; guard < 64; ++guard) {
         i = head.find_first_not_of(" \t\r\n", i);
+        while (i != std::string_view::npos && head.substr(i, 3) == "\xEF\xBB\xBF")
+            i = head.find_first_not_of(" \t\r\n", i + 3);
         if (i == std::string_view::npos || head[i] != '<') return {};
         std::string_view rest = head.substr(i);
         bool subset = rest.starts_with("<!DOCTYPE") && rest.find('[') < rest.find('>');
