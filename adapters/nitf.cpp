@@ -39,6 +39,8 @@ xml_node dd(const xml_node& docdata, const xml_node& head, std::string_view name
 // --- head/meta ----------------------------------------------------------------------------------
 
 enum class meta_kind {
+    wordcount,
+    selectors,
     category,
     take_key,
     slug,
@@ -95,7 +97,10 @@ constexpr std::pair<std::string_view, meta_kind> k_meta[] = {
     {"dc.identifier", meta_kind::id},
     {"copyright", meta_kind::copyright},
     {"subject", meta_kind::subject},
-    {"genre", meta_kind::genre}};
+    {"genre", meta_kind::genre},
+    {"anpa-wordcount", meta_kind::wordcount},
+    {"aap-selectors", meta_kind::selectors},
+    {"anpa-selectors", meta_kind::selectors}};
 
 struct meta_out {
     std::string own_priority, id, id_name, description;
@@ -132,6 +137,12 @@ void map_meta(const xml_node& head, story& s, meta_out& out) {
                     break;
                 case meta_kind::priority:
                     out.own_priority = value;
+                    break;
+                case meta_kind::wordcount: s.altids.push_back({"wordcount", value}); break;
+                case meta_kind::selectors:  // ANPA selector codes, as anpa1312 keeps them
+                    for (auto k : split(value, ' '))
+                        if (s.wire.keywords.size() < k_max_list && !trim(k).empty())
+                            s.wire.keywords.emplace_back(trim(k));
                     break;
                 case meta_kind::keywords:
                     for (auto k : split(value, ','))
@@ -378,10 +389,12 @@ std::vector<item_result> decode(std::string_view utf8, const decode_context& ctx
                                   ">, not <nitf>, and it holds no NITF document",
                               std::nullopt, "/" + std::string(root.name())}};
     story s;
-    if (n != root || xml::local(root) != "nitf")
+    if (n != root)
         s.wire.warn("layout_guessed", "the NITF document is <" + std::string(n.name()) +
-                                          "> inside <" + std::string(root.name()) +
-                                          ">, not a <nitf> root");
+                                          "> inside <" + std::string(root.name()) + ">");
+    else if (xml::local(root) != "nitf")
+        s.wire.warn("layout_guessed",
+                    "the root <" + std::string(root.name()) + "> is read as a <nitf>");
     return {decode_story(n, ctx.prof, std::move(s))};
 }
 
