@@ -138,7 +138,9 @@ void map_meta(const xml_node& head, story& s, meta_out& out) {
                 case meta_kind::priority:
                     out.own_priority = value;
                     break;
-                case meta_kind::wordcount: s.altids.push_back({"wordcount", value}); break;
+                case meta_kind::wordcount:
+                    s.altids.push_back({"wordcount", value});
+                    break;
                 case meta_kind::selectors:  // ANPA selector codes, as anpa1312 keeps them
                     for (auto k : split(value, ' '))
                         if (s.wire.keywords.size() < k_max_list && !trim(k).empty())
