@@ -417,11 +417,14 @@ std::vector<item_result> decode(std::string_view utf8, const decode_context& ctx
     return out;
 }
 
-// <NewsML> (any prefix) that is not in the NewsML-G2 namespace.
+// <NewsML> (any prefix) that is not in the NewsML-G2 namespace, also inside another root (a
+// feed's delivery envelope).
 bool sniff(std::string_view head) {
     std::string_view tag = xml::root_start_tag(head);
-    return xml::local(xml::tag_name(tag)) == "NewsML" &&
-           tag.find("http://iptc.org/std/nar/2006-10-01/") == npos;
+    std::string_view root = xml::local(xml::tag_name(tag));
+    if (root == "NewsML") return tag.find("http://iptc.org/std/nar/2006-10-01/") == npos;
+    return !root.empty() && head.find("http://iptc.org/std/nar/2006-10-01/") == npos &&
+           xml::has_start_tag(head, "NewsML");
 }
 
 }  // namespace

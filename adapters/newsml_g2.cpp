@@ -287,12 +287,16 @@ std::vector<item_result> decode(std::string_view utf8, const decode_context& ctx
 }
 
 // Root <newsMessage>, <newsItem> or <packageItem>: in the NAR namespace, or with any prefix
-// (tool-rewritten files use ns0:).
+// (tool-rewritten files use ns0:); also inside another root (a SOAP or feed envelope).
 bool sniff(std::string_view head) {
     std::string_view name = xml::tag_name(xml::root_start_tag(head));
     std::string_view local = xml::local(name);
-    if (local != "newsMessage" && local != "newsItem" && local != "packageItem") return false;
-    return local.size() < name.size() || head.find(k_nar) != std::string_view::npos;
+    bool nar = head.find(k_nar) != std::string_view::npos;
+    if (local != "newsMessage" && local != "newsItem" && local != "packageItem")
+        return !local.empty() && nar &&
+               (xml::has_start_tag(head, "newsItem") || xml::has_start_tag(head, "newsMessage") ||
+                xml::has_start_tag(head, "packageItem"));
+    return local.size() < name.size() || nar;
 }
 
 }  // namespace

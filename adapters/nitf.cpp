@@ -400,9 +400,14 @@ std::vector<item_result> decode(std::string_view utf8, const decode_context& ctx
     return {decode_story(n, ctx.prof, std::move(s))};
 }
 
-// <nitf>, <nitf:nitf>, <ns0:nitf xmlns:ns0="http://iptc.org/std/NITF/2006-10-18/">.
+// <nitf>, <nitf:nitf>, <ns0:nitf xmlns:ns0="http://iptc.org/std/NITF/2006-10-18/">; or a
+// <nitf> inside another XML root that is not a news format's own (a transport wrapper).
 bool sniff(std::string_view head) {
-    return xml::local(xml::tag_name(xml::root_start_tag(head))) == "nitf";
+    std::string_view root = xml::local(xml::tag_name(xml::root_start_tag(head)));
+    if (root == "nitf") return true;
+    for (std::string_view other : {"newsItem", "newsMessage", "packageItem", "NewsML"})
+        if (root == other) return false;
+    return !root.empty() && xml::has_start_tag(head, "nitf");
 }
 
 }  // namespace

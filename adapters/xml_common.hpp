@@ -210,6 +210,23 @@ inline std::string_view root_start_tag(std::string_view head) {
     return {};
 }
 
+/// For sniffing wrapped documents: whether `head` holds a start tag whose local name is `name`
+/// ("<nitf>", "<nitf:nitf ", "<ns0:newsItem/"), anywhere after the first byte.
+inline bool has_start_tag(std::string_view head, std::string_view name) {
+    constexpr auto npos = std::string_view::npos;
+    for (size_t at = head.find(name, 1); at != npos; at = head.find(name, at + 1)) {
+        size_t end = at + name.size();
+        if (end < head.size() && std::string_view(" \t\r\n>/").find(head[end]) == npos) continue;
+        size_t b = at;
+        if (head[b - 1] == ':')  // a prefix: letters, digits, '_', '-', '.' back to '<'
+            for (--b; b > 0 && (std::isalnum(static_cast<unsigned char>(head[b - 1])) ||
+                                std::string_view("_-.").find(head[b - 1]) != npos);)
+                --b;
+        if (b > 0 && head[b - 1] == '<') return true;
+    }
+    return false;
+}
+
 /// The qualified element name of a start tag: "<ns0:nitf xmlns…" -> "ns0:nitf".
 inline std::string_view tag_name(std::string_view start_tag) {
     std::string_view name = start_tag.substr(std::min<size_t>(1, start_tag.size()));
