@@ -418,13 +418,16 @@ std::vector<item_result> decode(std::string_view utf8, const decode_context& ctx
 }
 
 // <NewsML> (any prefix) that is not in the NewsML-G2 namespace, also inside another root (a
-// feed's delivery envelope).
+// feed's delivery envelope) or under a renamed root (NewsItem, NewsEnvelope, NewsComponent).
 bool sniff(std::string_view head) {
     std::string_view tag = xml::root_start_tag(head);
     std::string_view root = xml::local(xml::tag_name(tag));
     if (root == "NewsML") return tag.find("http://iptc.org/std/nar/2006-10-01/") == npos;
-    return !root.empty() && head.find("http://iptc.org/std/nar/2006-10-01/") == npos &&
-           xml::has_start_tag(head, "NewsML");
+    bool own = false;  // elements only NewsML 1 has (G2's are lower camel case)
+    for (std::string_view name : {"NewsML", "NewsItem", "NewsEnvelope", "NewsComponent"})
+        own = own || xml::has_start_tag(head, name);
+    return !root.empty() && root != "nitf" &&
+           head.find("http://iptc.org/std/nar/2006-10-01/") == npos && own;
 }
 
 }  // namespace

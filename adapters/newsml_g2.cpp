@@ -138,6 +138,22 @@ bool is_story_item(std::string_view name) {
     return equals_ci(name, "newsItem") || equals_ci(name, "packageItem");
 }
 
+bool has_child_ci(xml_node n, std::initializer_list<std::string_view> names) {
+    for (auto name : names)
+        if (xml::child_ci(n, name)) return true;
+    return false;
+}
+
+// A story item: newsItem or packageItem, or an element of another name shaped like one (a
+// renamed item: itemMeta, contentMeta or contentSet below it) that is not a metadata item.
+bool story_node(xml_node n) {
+    std::string_view name = xml::local(n);
+    if (is_story_item(name)) return true;
+    for (std::string_view meta : {"conceptItem", "knowledgeItem", "planningItem"})
+        if (equals_ci(name, meta)) return false;
+    return has_child_ci(n, {"itemMeta", "contentMeta", "contentSet"});
+}
+
 bool is_g2_root(std::string_view name) {
     return is_story_item(name) || equals_ci(name, "newsMessage");
 }
@@ -171,13 +187,13 @@ item_plan plan_items(xml_node set, header_info& h) {
         if (c.type() == pugi::node_element) p.items.push_back(c);
     bool any_story = false;
     for (size_t i = 0; i < p.items.size() && i < k_max_items; ++i) {
-        std::string_view name = xml::local(p.items[i]);
-        any_story = any_story || is_story_item(name);
+        bool story = story_node(p.items[i]);
+        any_story = any_story || story;
         std::string guid = xml::attr_line(p.items[i], "guid");
-        if (is_story_item(name) && !guid.empty()) guids.insert(guid);
-        if (is_story_item(name) && guid.empty()) {
+        if (story && !guid.empty()) guids.insert(guid);
+        if (story && guid.empty()) {
             ++h.unidentified;
-            if (equals_ci(name, "newsItem")) unidentified.push_back(i + 1);
+            if (!equals_ci(xml::local(p.items[i]), "packageItem")) unidentified.push_back(i + 1);
         }
     }
     std::vector<std::string> unresolved;
@@ -194,7 +210,7 @@ item_plan plan_items(xml_node set, header_info& h) {
         }
     for (auto item : p.items) {
         std::string_view name = xml::local(item);
-        bool skip = any_story && !is_story_item(name);
+        bool skip = any_story && !story_node(item);
         if (equals_ci(name, "packageItem")) {
             auto refs = residrefs(item);
             skip = !refs.empty() && std::all_of(refs.begin(), refs.end(),
@@ -229,7 +245,7 @@ std::vector<item_result> decode_message(xml_node msg, const std::string& rpath,
     if (!set) {  // items straight under the message
         set = msg;
         bool items = false;
-        for (auto c : msg.children()) items = items || is_story_item(xml::local(c));
+        for (auto c : msg.children()) items = items || story_node(c);
         if (items)
             h.warnings.push_back(
                 {"layout_guessed", "the newsMessage has no itemSet; read the items under it"});
@@ -248,12 +264,36 @@ std::vector<item_result> decode_message(xml_node msg, const std::string& rpath,
             break;
         }
         if (plan.skip[i]) continue;
-        if (is_story_item(name))
+        if (story_node(item)) {
             out.push_back(decode_item(item, h, i + 1, prof));
-        else if (!equals_ci(name, "header"))  // the message itself, when it has no itemSet
+            if (!is_story_item(name))
+                std::get<story>(out.back())
+                    .wire.warn("layout_guessed", "<" + name + "> is read as a newsItem");
+        } else if (set != msg) {  // under the message itself: header, catalogs…
             out.push_back(fail(story_errc::unsupported, "<" + name + "> is not a story", path));
+        }
     }
     return out;
+}
+
+// The G2 message or item to read when the root is neither: the first one below a transport
+// wrapper (SOAP, a feed's own envelope; exact case, NewsML 1 has <NewsItem>), the message of an
+// item whose message element was renamed, else an element shaped like a message (an itemSet)
+// or an item (itemMeta, contentMeta, contentSet). An empty node when there is none.
+xml_node find_top(xml_node root) {
+    xml_node n = root.find_node([](xml_node e) {
+        std::string_view l = xml::local(e);
+        return e.type() == pugi::node_element &&
+               (l == "newsMessage" || l == "newsItem" || l == "packageItem");
+    });
+    if (n && equals_ci(xml::local(n.parent()), "itemSet") && n.parent().parent() != root.parent())
+        return n.parent().parent();
+    if (n) return n;
+    auto shaped = [](xml_node e) {
+        return e.type() == pugi::node_element &&
+               has_child_ci(e, {"itemSet", "itemMeta", "contentMeta", "contentSet"});
+    };
+    return shaped(root) ? root : root.find_node(shaped);
 }
 
 std::vector<item_result> decode(std::string_view utf8, const decode_context& ctx) {
@@ -262,41 +302,44 @@ std::vector<item_result> decode(std::string_view utf8, const decode_context& ctx
     if (auto err = xml::check_document(doc, utf8)) return {*err};
     xml_node root = doc.document_element(), top = root;
     std::vector<warning> warnings;
-    if (!is_g2_root(xml::local(root))) {       // a transport wrapper (SOAP, a feed's own envelope)
-        top = root.find_node([](xml_node n) {  // exact case: NewsML 1 has <NewsItem>
-            std::string_view l = xml::local(n);
-            return n.type() == pugi::node_element &&
-                   (l == "newsMessage" || l == "newsItem" || l == "packageItem");
-        });
+    if (!is_g2_root(xml::local(root))) {
+        top = find_top(root);
         if (!top)
             return {fail(story_errc::unknown_format,
                          "root <" + std::string(root.name()) +
                              "> is not a NewsML-G2 item or message and holds none",
                          "/" + std::string(xml::local(root)))};
-        warnings.push_back({"layout_guessed", "the NewsML-G2 <" + std::string(top.name()) +
-                                                  "> is inside <" + std::string(root.name()) +
-                                                  ">, not the root"});
+        std::string what = top == root ? "the root <" + std::string(root.name()) + "> is read as "
+                                       : "<" + std::string(top.name()) + "> inside <" +
+                                             std::string(root.name()) + "> is read as ";
+        bool message = equals_ci(xml::local(top), "newsMessage") || has_child_ci(top, {"itemSet"});
+        warnings.push_back({"layout_guessed", what + (message ? "a newsMessage" : "an item")});
+        if (!message) {
+            header_info h;
+            h.warnings = std::move(warnings);
+            return {decode_item(top, h, 0, ctx.prof)};
+        }
+    } else if (is_story_item(xml::local(top))) {
+        return {decode_item(top, header_info{}, 0, ctx.prof)};
     }
-    std::string rpath = "/" + std::string(xml::local(top));
-    if (is_story_item(xml::local(top))) {
-        header_info h;
-        h.warnings = std::move(warnings);
-        return {decode_item(top, h, 0, ctx.prof)};
-    }
-    return decode_message(top, rpath, std::move(warnings), ctx.prof);
+    return decode_message(top, "/" + std::string(xml::local(top)), std::move(warnings), ctx.prof);
 }
 
 // Root <newsMessage>, <newsItem> or <packageItem>: in the NAR namespace, or with any prefix
-// (tool-rewritten files use ns0:); also inside another root (a SOAP or feed envelope).
+// (tool-rewritten files use ns0:), or without either when G2's own elements follow (itemMeta,
+// contentMeta, itemSet); also inside another root (a SOAP or feed envelope) or under a renamed
+// root.
 bool sniff(std::string_view head) {
     std::string_view name = xml::tag_name(xml::root_start_tag(head));
     std::string_view local = xml::local(name);
     bool nar = head.find(k_nar) != std::string_view::npos;
+    bool shaped = false;  // elements only G2 has
+    for (std::string_view own :
+         {"newsItem", "newsMessage", "packageItem", "itemMeta", "contentMeta", "itemSet"})
+        shaped = shaped || xml::has_start_tag(head, own);
     if (local != "newsMessage" && local != "newsItem" && local != "packageItem")
-        return !local.empty() && nar &&
-               (xml::has_start_tag(head, "newsItem") || xml::has_start_tag(head, "newsMessage") ||
-                xml::has_start_tag(head, "packageItem"));
-    return local.size() < name.size() || nar;
+        return !local.empty() && local != "NewsML" && local != "nitf" && shaped;
+    return local.size() < name.size() || nar || shaped;
 }
 
 }  // namespace

@@ -401,13 +401,17 @@ std::vector<item_result> decode(std::string_view utf8, const decode_context& ctx
 }
 
 // <nitf>, <nitf:nitf>, <ns0:nitf xmlns:ns0="http://iptc.org/std/NITF/2006-10-18/">; or a
-// <nitf> inside another XML root that is not a news format's own (a transport wrapper).
+// <nitf> (or elements only NITF has) inside another XML root that is not a news format's own:
+// a transport wrapper, a renamed root.
 bool sniff(std::string_view head) {
     std::string_view root = xml::local(xml::tag_name(xml::root_start_tag(head)));
     if (root == "nitf") return true;
     for (std::string_view other : {"newsItem", "newsMessage", "packageItem", "NewsML"})
         if (root == other) return false;
-    return !root.empty() && xml::has_start_tag(head, "nitf");
+    if (root.empty()) return false;
+    for (std::string_view own : {"nitf", "body.head", "body.content", "hedline", "docdata"})
+        if (xml::has_start_tag(head, own)) return true;  // elements only NITF has
+    return false;
 }
 
 }  // namespace
