@@ -62,7 +62,8 @@ class Desk:
         text = "{} {} v{} U{} {}".format(wire["signal"], uri, version,
                                          story.get("urgency", "-"), headline(story))
         if wire.get("warnings"):
-            text += " [warning: {}]".format("; ".join(wire["warnings"]))
+            text += " [warning: {}]".format(
+                "; ".join("{code}: {message}".format(**w) for w in wire["warnings"]))
         return text
 
 
