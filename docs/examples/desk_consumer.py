@@ -63,7 +63,8 @@ class Desk:
                                          story.get("urgency", "-"), headline(story))
         if wire.get("warnings"):
             text += " [warning: {}]".format(
-                "; ".join("{code}: {message}".format(**w) for w in wire["warnings"]))
+                "; ".join(w if isinstance(w, str) else "{code}: {message}".format(**w)
+                          for w in wire["warnings"]))  # plain strings from earlier gateways
         return text
 
 
