@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Runs every YAML config snippet of the docs through `wiregate check-config`
-(ctest: docs.yaml_snippets).
+"""Runs every YAML config snippet of the docs through `wiregate check-config` and validates it
+against schemas/gateway-config.schema.json (ctest: docs.yaml_snippets).
 
 usage: check_doc_snippets.py --wiregate BIN --schema schemas/gateway-config.schema.json \
            FILE.md...
@@ -21,7 +21,7 @@ The rules (docs/README.md, "Examples in the docs"):
   check_shipped_configs.py does for the shipped configs.
 Also shown one broken snippet (an unknown key merged into the base) that check-config must
 refuse. Exit 0 when every snippet gets its verdict, 1 otherwise, 77 (ctest: skipped) without
-PyYAML."""
+PyYAML or jsonschema."""
 import argparse
 import copy
 import json
@@ -36,7 +36,8 @@ except ImportError as e:  # pragma: no cover
     sys.exit(77)
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from check_shipped_configs import check_config  # noqa: E402
+from check_shipped_configs import check_config, schema_errors  # noqa: E402
+from jsonschema import Draft202012Validator, FormatChecker  # noqa: E402
 
 # The smallest config check-config accepts; fragments are merged into it.
 BASE = """
@@ -90,9 +91,14 @@ def main():
     base = yaml.safe_load(BASE)
     failures, checked, skipped = [], 0, 0
 
+    validator = Draft202012Validator(schema, format_checker=FormatChecker())
+
     def verdict(where, doc, want_ok):
         text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
         ok, out = check_config(args.wiregate, text, doc, "snippet.yaml")
+        if want_ok and ok:
+            errors = schema_errors(validator, doc)
+            ok, out = not errors, "\n".join(f"schema: {e}" for e in errors)
         if ok != want_ok:
             failures.append(f"{where}: check-config "
                             + ("refused it" if want_ok else "accepted it (it must refuse it)")
