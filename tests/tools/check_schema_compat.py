@@ -145,7 +145,7 @@ def compare(old_root, new_root, old, new, path, problems, depth=0):
 
 def breaking_changes(old, new):
     problems = []
-    compare(old, new, old, new, "(top)", problems)
+    compare(old, new, old, new, "#", problems)
     return problems
 
 
