@@ -340,6 +340,7 @@ item_result decode_item(const xml_node& item, size_t index, const xml_node& enve
     for (const auto& n : t.notes)
         if (!n.empty()) s.ednote += (s.ednote.empty() ? "" : "\n") + n;
     if (s.language.empty()) s.language = xml::attr_line(item, "lang");
+    xml::repair_language(s);
     if (pick != t.bodies.end()) map_body(*pick, s);
 
     for (const std::string* x : {&s.ednote, &s.slugline})

@@ -120,6 +120,7 @@ item_result decode_item(xml_node item, const header_info& h, size_t index, const
     if (s.wire.priority.empty()) s.wire.priority = h.priority;
     if (s.wire.category.empty()) s.wire.category = service;
     if (s.language.empty()) s.language = xml::attr_line(item, "lang");
+    xml::repair_language(s);
     asserted_names(item, s);
 
     if (equals_ci(xml::local(item), "packageItem")) {
@@ -169,6 +170,21 @@ std::vector<std::string> residrefs(xml_node package) {
     return out;
 }
 
+// Whether a package says anything of its own: a headline, description or note, or a
+// description on an itemRef (the itemRefs' titles repeat their items' headlines).
+bool own_text(xml_node package) {
+    xml_node meta = xml::child(package, "contentMeta"), item_meta = xml::child(package, "itemMeta");
+    if (xml::child(meta, "headline") || xml::child(meta, "description") ||
+        xml::child(item_meta, "edNote"))
+        return true;
+    return !package
+                .find_node([](xml_node n) {
+                    return n.type() == pugi::node_element && xml::local(n) == "description" &&
+                           xml::local(n.parent()) == "itemRef";
+                })
+                .empty();
+}
+
 struct item_plan {
     std::vector<xml_node> items;  // the itemSet's elements, in order
     std::vector<bool> skip;       // packages whose members are all here; metadata items
@@ -176,9 +192,10 @@ struct item_plan {
 
 // Which items become stories. Items without a guid are matched, in order, with the residrefs a
 // package of the message names but no item carries, when the counts agree. A package whose
-// itemRefs all name items of the same message is skipped: its members are published with
-// their own metadata. conceptItem, knowledgeItem and planningItem are metadata, not stories:
-// skipped when the message holds a story, refused otherwise.
+// itemRefs all name items of the same message and that says nothing of its own (own_text) is
+// skipped: its members are published with their own metadata. conceptItem, knowledgeItem and
+// planningItem are metadata, not stories: skipped when the message holds a story, refused
+// otherwise.
 item_plan plan_items(xml_node set, header_info& h) {
     item_plan p;
     std::set<std::string, std::less<>> guids;
@@ -213,8 +230,9 @@ item_plan plan_items(xml_node set, header_info& h) {
         bool skip = any_story && !story_node(item);
         if (equals_ci(name, "packageItem")) {
             auto refs = residrefs(item);
-            skip = !refs.empty() && std::all_of(refs.begin(), refs.end(),
-                                                [&](const auto& r) { return guids.contains(r); });
+            skip = !refs.empty() && !own_text(item) &&
+                   std::all_of(refs.begin(), refs.end(),
+                               [&](const auto& r) { return guids.contains(r); });
         }
         p.skip.push_back(skip);
     }
@@ -333,13 +351,14 @@ bool sniff(std::string_view head) {
     std::string_view name = xml::tag_name(xml::root_start_tag(head));
     std::string_view local = xml::local(name);
     bool nar = head.find(k_nar) != std::string_view::npos;
-    bool shaped = false;  // elements only G2 has
-    for (std::string_view own :
-         {"newsItem", "newsMessage", "packageItem", "itemMeta", "contentMeta", "itemSet"})
-        shaped = shaped || xml::has_start_tag(head, own);
+    bool parts = false, items = false;  // elements only G2 has
+    for (std::string_view own : {"itemMeta", "contentMeta", "itemSet"})
+        parts = parts || xml::has_start_tag(head, own);
+    for (std::string_view own : {"newsItem", "newsMessage", "packageItem"})
+        items = items || xml::has_start_tag(head, own);
     if (local != "newsMessage" && local != "newsItem" && local != "packageItem")
-        return !local.empty() && local != "NewsML" && local != "nitf" && shaped;
-    return local.size() < name.size() || nar || shaped;
+        return !local.empty() && local != "NewsML" && local != "nitf" && (parts || items);
+    return local.size() < name.size() || nar || parts;
 }
 
 }  // namespace

@@ -87,7 +87,9 @@ void read_group_set(xml_node item, story& s) {
         if (count++ >= k_max_list) return;
         std::string id = xml::attr_line(ref, "residref"),
                     title = xml::text(xml::child(ref, "title"));
-        list += "<li>" + escape_html(title.empty() ? id : title + " (" + id + ")") + "</li>";
+        list += "<li>" + escape_html(title.empty() ? id : title + " (" + id + ")");
+        each(ref, "description", [&](xml_node d) { list += "<br/>" + escape_html(xml::text(d)); });
+        list += "</li>";
     };
     each(xml::child(item, "groupSet"), "group", [&](xml_node g) { each(g, "itemRef", add); });
     each(item, "itemRef", add);  // IPTC's newsMessage listing puts them straight in the package

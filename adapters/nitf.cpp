@@ -314,6 +314,7 @@ item_result decode_story(const xml_node& nitf_root, const profile& prof, story s
     s.language = xml::attr_line(nitf_root, "baselang");
     if (s.language.empty()) s.language = xml::attr_line(nitf_root, "lang");
     s.title = xml::text(xml::child(head, "title"));
+    xml::repair_language(s);
 
     meta_out meta;
     map_meta(head, s, meta);

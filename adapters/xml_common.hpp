@@ -122,6 +122,15 @@ inline std::string inner_xml(const pugi::xml_node& n) {
     return w.s;
 }
 
+/// A language tag as BCP 47 writes it: "en_US" (a locale name) becomes "en-US", with a
+/// field_repaired warning.
+inline void repair_language(story& s) {
+    if (s.language.find('_') == std::string::npos) return;
+    std::string was = s.language;
+    std::replace(s.language.begin(), s.language.end(), '_', '-');
+    s.wire.warn("field_repaired", "language '" + was + "' read as '" + s.language + "'");
+}
+
 /// Parses with no DOCTYPE expansion (pugixml never loads external entities) and reports the
 /// byte offset of a syntax error. Follow it with check_document().
 inline std::optional<adapter_error> parse(pugi::xml_document& doc, std::string_view utf8) {
