@@ -192,10 +192,10 @@ struct item_plan {
 
 // Which items become stories. Items without a guid are matched, in order, with the residrefs a
 // package of the message names but no item carries, when the counts agree. A package whose
-// itemRefs all name items of the same message and that says nothing of its own (own_text) is
-// skipped: its members are published with their own metadata. conceptItem, knowledgeItem and
-// planningItem are metadata, not stories: skipped when the message holds a story, refused
-// otherwise.
+// itemRefs all name items of the same message (or name nothing) and that says nothing of its
+// own (own_text) is skipped: its members are published with their own metadata. conceptItem,
+// knowledgeItem and planningItem are metadata, not stories: skipped when the message holds a story,
+// refused otherwise.
 item_plan plan_items(xml_node set, header_info& h) {
     item_plan p;
     std::set<std::string, std::less<>> guids;
@@ -230,9 +230,17 @@ item_plan plan_items(xml_node set, header_info& h) {
         bool skip = any_story && !story_node(item);
         if (equals_ci(name, "packageItem")) {
             auto refs = residrefs(item);
-            skip = !refs.empty() && !own_text(item) &&
-                   std::all_of(refs.begin(), refs.end(),
-                               [&](const auto& r) { return guids.contains(r); });
+            // A package of empty itemRefs (no residref, no title) says nothing either.
+            bool titled =
+                !item.find_node([](xml_node n) {
+                         return xml::local(n) == "title" && xml::local(n.parent()) == "itemRef";
+                     })
+                     .empty();
+            skip =
+                !own_text(item) &&
+                (refs.empty() ? !titled : std::all_of(refs.begin(), refs.end(), [&](const auto& r) {
+                    return guids.contains(r);
+                }));
         }
         p.skip.push_back(skip);
     }
