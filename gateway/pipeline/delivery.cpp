@@ -89,7 +89,7 @@ void delivery::on_appended(std::shared_ptr<record_state> st, spool::append_statu
                            std::uint64_t seq, const std::string& error) {
     if (s != spool::append_status::ok) {
         delivery_result r;
-        r.status = "failed";
+        r.status = item_status::failed;
         r.error_code = s == spool::append_status::full ? "spool_full" : "spool_io_error";
         r.error_message = s == spool::append_status::full
                               ? "the spool is full; retry later"
@@ -105,7 +105,7 @@ void delivery::on_appended(std::shared_ptr<record_state> st, spool::append_statu
             held_.emplace(seq, std::make_pair(st->not_before_ms, st->item));
         }
         forwarder_cv_.notify_one();
-        return answer(st, delivery_result{"held", {}, {}, {}});
+        return answer(st, delivery_result{item_status::held, {}, {}, {}});
     }
     bool earliest = false, deferred = false;
     {
@@ -122,7 +122,7 @@ void delivery::on_appended(std::shared_ptr<record_state> st, spool::append_statu
             deadlines_.emplace(when, st);
         }
     }
-    if (deferred) return answer(st, delivery_result{"spooled", {}, {}, {}});
+    if (deferred) return answer(st, delivery_result{item_status::spooled, {}, {}, {}});
     if (earliest) timer_cv_.notify_one();
     produce_record(st);
 }
@@ -171,10 +171,10 @@ void delivery::on_report(const std::shared_ptr<record_state>& st, std::size_t in
     res.topics = st->acks;
     if (st->failed.empty()) {
         if (st->spooled) deps_.spool->ack(st->seq);
-        res.status = "published";
+        res.status = item_status::published;
         return answer(st, std::move(res));
     }
-    res.status = "failed";
+    res.status = item_status::failed;
     res.error_code = rd_kafka_err2name(st->last_error);
     res.error_message = st->last_error_text;
     if (!st->spooled) return answer(st, std::move(res));
@@ -205,7 +205,7 @@ void delivery::answer(const std::shared_ptr<record_state>& st, delivery_result r
         if (st->answered) return;
         st->answered = true;
     }
-    if (r.status == "spooled") spooled_.inc({st->item.feed});
+    if (r.status == item_status::spooled) spooled_.inc({st->item.feed});
     std::sort(r.topics.begin(), r.topics.end(),
               [](const topic_ack& a, const topic_ack& b) { return a.topic < b.topic; });
     auto done = std::move(st->done);
@@ -232,7 +232,7 @@ void delivery::timer_loop() {
         lk.unlock();
         for (auto& st : due) {
             delivery_result r;
-            r.status = "spooled";
+            r.status = item_status::spooled;
             {
                 std::lock_guard sl(st->mu);
                 r.topics = st->acks;
