@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "clock/wall_clock.hpp"
 #include "log/json_log.hpp"
 #include "pipeline/delivery_record.hpp"
 #include "producer/kafka_reconcile.hpp"
@@ -11,12 +12,6 @@ namespace wire::pipeline {
 namespace {
 
 using clock = std::chrono::steady_clock;
-
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 // Errors Kafka will answer the same way however often we retry: give up on the message
 // (loudly) rather than replay it forever.
@@ -98,7 +93,7 @@ void delivery::on_appended(std::shared_ptr<record_state> st, spool::append_statu
     }
     st->seq = seq;
     st->spooled = true;
-    st->spooled_at_ms = now_ms();
+    st->spooled_at_ms = wallclock::unix_ms();
     if (st->not_before_ms > st->spooled_at_ms) {
         {
             std::lock_guard lk(mu_);
@@ -261,7 +256,7 @@ void delivery::forwarder_loop() {
             continue;
         }
         std::map<std::uint64_t, retry_entry> batch;
-        const auto now = now_ms();
+        const auto now = wallclock::unix_ms();
         for (auto it = held_.begin(); it != held_.end();) {
             if (it->second.first <= now) {
                 std::vector<std::size_t> all(it->second.second.messages.size());

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <chrono>
 
+#include "clock/wall_clock.hpp"
 #include "core/datetime.hpp"
 #include "pipeline/messages.hpp"
 
@@ -11,12 +12,6 @@ namespace wire::pipeline {
 namespace {
 
 constexpr char k_sep = '\x1f';  // cannot occur in agency ids, and ends every field
-
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 std::optional<std::int64_t> numeric_version(const std::string& v) {
     std::int64_t n = 0;
@@ -56,7 +51,7 @@ idempotency check_idempotency_key(const plan_context& ctx, std::optional<dedup::
     if (!ctx.dedup || ctx.sub.idempotency_key.empty()) return idempotency::fresh;
     auto k = dedup::make_key(std::string("idem") + k_sep + ctx.feed.id + k_sep +
                              ctx.sub.idempotency_key);
-    const auto now = now_ms();
+    const auto now = wallclock::unix_ms();
     key = k;
     if (!ctx.dedup->contains(k, now)) return idempotency::fresh;
     // Known: claim() does not write again and hands back the first body's hash.
@@ -183,7 +178,7 @@ item_plan plan_item(const plan_context& ctx, adapters::item_result& result, std:
             it.error_code = "unroutable";
             it.error_message = "no routing rule matched and no default topic is set";
         } else {
-            const auto now = now_ms();
+            const auto now = wallclock::unix_ms();
             if (ctx.dedup && !decide_version(ctx, plan, *story, index, now, decision.topics)) {
                 if (plan.dead_letter) finish_plan(ctx, plan);
                 return plan;

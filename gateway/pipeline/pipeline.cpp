@@ -12,6 +12,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include "clock/wall_clock.hpp"
 #include "core/json_writer.hpp"
 #include "core/normalize.hpp"
 #include "dedup/dedup_store.hpp"
@@ -24,12 +25,6 @@ namespace wire::pipeline {
 namespace {
 
 using clock = std::chrono::steady_clock;
-
-std::int64_t unix_now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 // Shared by every item's delivery callback of one submission; the last one to finish answers.
 struct request_state {
@@ -121,7 +116,7 @@ void finish(const std::shared_ptr<request_state>& st) {
     }
     // Accepted (nothing failed): a retry with this key is a repeat from now on.
     if (o.http_status != 503 && st->dedup && st->idempotency_key)
-        st->dedup->claim(*st->idempotency_key, st->body_hash, unix_now_ms());
+        st->dedup->claim(*st->idempotency_key, st->body_hash, wallclock::unix_ms());
     m.delivery_latency.observe({},
                                std::chrono::duration<double>(clock::now() - st->started).count());
     st->done(std::move(o));
@@ -177,7 +172,8 @@ void deliver_item(delivery& deliver, dedup::dedup_store* dedup, inflight_version
         // Durable (or in Kafka) now: claim the version, with its content's hash; copies then
         // meet the window ("duplicate", or "conflict" when changed). A failure claims nothing.
         if (claim) {
-            if (r.status != item_status::failed) dedup->claim(*claim, content, unix_now_ms());
+            if (r.status != item_status::failed)
+                dedup->claim(*claim, content, wallclock::unix_ms());
             inflight.end(*claim);
         }
         {
