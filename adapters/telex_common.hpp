@@ -49,6 +49,144 @@ inline std::vector<line_at> lf_lines(std::string_view s) {
     return out;
 }
 
+/// A line of the input, its offset and its text as owned bytes (see any_lines).
+struct text_line {
+    size_t offset;
+    std::string text;
+};
+
+/// True for the bytes a telex line leaves in copy but that are no text: C0 controls but TAB
+/// (NUL, BEL, SUB, ...) and DEL.
+inline bool line_noise(char c) {
+    auto u = static_cast<unsigned char>(c);
+    return (u < 0x20 && c != '\t' && c != '\r' && c != '\n') || u == 0x7F;
+}
+
+/// Length of the line end at `s[i]`, 0 when there is none: CR CR LF, CR LF and LF CR end one
+/// line each, as do a lone CR and a lone LF, so copy that mixes them cuts where it looks cut.
+inline size_t line_end(std::string_view s, size_t i) {
+    if (s[i] == '\n') return i + 1 < s.size() && s[i + 1] == '\r' ? 2 : 1;
+    if (s[i] != '\r') return 0;
+    if (s.substr(i, 3) == "\r\r\n") return 3;
+    return i + 1 < s.size() && s[i + 1] == '\n' ? 2 : 1;
+}
+
+/// `s` cut into lines at any line end (see line_end), line noise (NUL, DEL, SUB, BEL ...)
+/// dropped from the text. No entry for the empty rest after a final line end.
+inline std::vector<text_line> any_lines(std::string_view s) {
+    std::vector<text_line> out;
+    size_t p = 0;
+    std::string cur;
+    for (size_t i = 0; i < s.size();) {
+        if (size_t e = line_end(s, i)) {
+            out.push_back({p, std::move(cur)});
+            cur.clear();
+            p = i += e;
+        } else {
+            if (!line_noise(s[i])) cur += s[i];
+            ++i;
+        }
+    }
+    if (p < s.size()) out.push_back({p, std::move(cur)});
+    return out;
+}
+
+/// The texts of any_lines(s).
+inline std::vector<std::string> line_texts(std::string_view s) {
+    std::vector<std::string> out;
+    for (auto& l : any_lines(s)) out.push_back(std::move(l.text));
+    return out;
+}
+
+/// The gaps of two or more spaces between the words of `l`; -1 when it holds a TAB between
+/// words (a column stop).
+inline int column_gaps(std::string_view l) {
+    size_t b = l.find_first_not_of(" \t"), e = l.find_last_not_of(" \t");
+    if (b == std::string_view::npos) return 0;
+    l = l.substr(b, e - b + 1);
+    if (l.find('\t') != std::string_view::npos) return -1;
+    int gaps = 0;
+    for (size_t i = 0; (i = l.find("  ", i)) != std::string_view::npos; ++gaps)
+        i = l.find_first_not_of(' ', i);
+    return gaps;
+}
+
+/// A line laid out in columns (results, racing fields, agate): a TAB or two or more gaps of
+/// two or more spaces between its words. Prose has single spaces (one double space after a full
+/// stop at most).
+inline bool columned(std::string_view l) {
+    int g = column_gaps(l);
+    return g < 0 || g >= 2;
+}
+
+/// A run of lines is a table when most of its lines are columned, or when each of its (at least
+/// two) lines has a gap ("In favour  29").
+inline bool table_run(const std::vector<std::string>& lines, size_t i, size_t j) {
+    size_t cols = 0, gapped = 0;
+    for (size_t k = i; k < j; ++k) {
+        cols += columned(lines[k]);
+        gapped += column_gaps(lines[k]) != 0;
+    }
+    return j - i >= 2 && (cols * 2 > j - i || gapped == j - i);
+}
+
+/// Body HTML of lines[from, to): a run of non-blank lines is a paragraph, its lines joined by a
+/// space (each line its own paragraph when `line_paragraphs`). A table run (table_run), or every
+/// run when `preformatted`, keeps its exact lines in one <pre>.
+inline std::string paragraphs_html(const std::vector<std::string>& lines, size_t from, size_t to,
+                                   bool line_paragraphs, bool preformatted) {
+    std::string html;
+    for (size_t i = from, j; i < to; i = j + (j == i)) {
+        for (j = i; j < to && !trim(lines[j]).empty();) ++j;
+        if (j == i) continue;
+        if (preformatted || table_run(lines, i, j)) {
+            html += "<pre>";
+            for (size_t k = i; k < j; ++k) {
+                std::string_view l = lines[k];
+                while (!l.empty() && (l.back() == ' ' || l.back() == '\t')) l.remove_suffix(1);
+                html += escape_html(l) + (k + 1 < j ? "\n" : "");
+            }
+            html += "</pre>";
+            continue;
+        }
+        for (size_t k = i; k < j; ++k) {
+            bool open = k == i || line_paragraphs, close = k + 1 == j || line_paragraphs;
+            html += (open ? "<p>" : " ") + escape_html(trim(lines[k])) + (close ? "</p>" : "");
+        }
+    }
+    return html;
+}
+
+/// The first meaningful line of lines[from, to): not blank, and with at least one letter or
+/// digit (rules like "----" and "* * *" are layout). Its index, or `to`.
+inline size_t first_meaningful(const std::vector<std::string>& lines, size_t from, size_t to) {
+    for (size_t k = from; k < to; ++k)
+        for (char c : lines[k])
+            if (std::isalnum(static_cast<unsigned char>(c)) || (c & 0x80)) return k;
+    return to;
+}
+
+/// Readable text, not line noise or garbage: some line holds three words of two or more
+/// letters each ("q#8J!xx 9 ~~ 77" holds none).
+inline bool has_prose(const std::vector<std::string>& lines) {
+    for (const auto& l : lines) {
+        int words = 0, run = 0;
+        for (size_t i = 0; i <= l.size(); ++i) {
+            auto c = i < l.size() ? static_cast<unsigned char>(l[i]) : ' ';
+            if (std::isalpha(c) || c >= 0x80) {
+                ++run;
+            } else {
+                bool word_end = c == ' ' || c == '\t' || c == ',' || c == '.' || c == '-' ||
+                                c == ':' || c == ';' || c == '\'' || c == '"' || c == ')';
+                words += run >= 2 && word_end;
+                run = word_end ? 0 : -1000;  // letters glued to digits or symbols: no word
+            }
+            if (words >= 3) return true;
+        }
+    }
+    return false;
+}
+
 /// Lower-case Latin (incl. Latin-1 ß-ÿ) or Cyrillic letters: headline text, never a telex marker.
 /// Adapters get valid UTF-8 (decode_to_utf8 guarantees it), so a lead byte always has its
 /// continuation byte; the bound check only keeps a stray one from reading past the end.
