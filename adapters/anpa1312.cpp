@@ -1,7 +1,9 @@
 // ANPA-1312 (wire-formats.md section 7): SYN SYN SOH header, priority/category/slug line, STX
 // text ETX trailer [FF] EOT. One input may be a captured stream of several messages back to
-// back: one story per message, junk between messages skipped with a warning, a message without
-// ETX refused on its own (the others still come out).
+// back: one story per message, junk between messages skipped with a warning. Broken framing is
+// read as far as it goes, with a warning: no US, no second header line or one in another shape,
+// no STX, no ETX (the text runs to the next message). Header fields and the trailer are read in
+// anpa1312_header.cpp, the text in anpa1312_text.cpp.
 //
 // Mapping choices: selector code -> wire.keywords (routing, like a keyword; "-----" dropped);
 // service letter + story number -> wire.sequence; version field -> wire.take_key; the reference

@@ -1,9 +1,11 @@
 #pragma once
 // Telex text conventions shared by the teleprinter adapters (IPTC 7901 and ZCZC): marker lines
 // and marker prefixes ("1ST LEAD", "KILL KILL KILL", "СРОЧНО: …"), the dateline ("Berlin (dpa) -
-// ", "КИЕВ, 10 июля. /Интерфакс/ - "), uri slugs and LF line cutting. Header-only, inline.
+// ", "КИЕВ, 10 июля. /Интерфакс/ - "), uri slugs, line cutting (at LF, or at any line end with
+// line noise dropped) and body paragraphs with column-aligned tables kept. Header-only, inline.
 //
-// ANPA-1312 keeps its own dateline, byline and marker-line rules: AP's "KYIV, Ukraine (AP) _"
+// ANPA-1312 shares only the line cutting and the column test; it keeps its own dateline, byline
+// and marker-line rules: AP's "KYIV, Ukraine (AP) _"
 // and Kyodo's creditless dateline, capitals-only "By JOHN DOE" bylines and a fixed list of
 // caret marker lines are different logic, not copies of these.
 #include <algorithm>

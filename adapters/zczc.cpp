@@ -28,7 +28,8 @@ struct record {
     size_t offset = 0;
     std::string zczc;  // the rest of the ZCZC line
     std::vector<std::string> lines;
-    bool closed = false;  // NNNN seen
+    bool closed = false;    // NNNN seen
+    bool unframed = false;  // no ZCZC line: the whole input
 };
 
 bool zczc_line(std::string_view l) {
@@ -259,6 +260,7 @@ void set_uri(story& s, const std::string& channel, const decode_context& ctx) {
 item_result build_story(const record& r, size_t index, const decode_context& ctx) {
     story s;
     if (!r.closed) s.wire.warn("unterminated", "the record has no closing NNNN");
+    if (r.unframed) s.wire.warn("layout_guessed", "no ZCZC line: the input read as one record");
     telex::markers mk;
     layout lay;
     std::string channel = read_zczc_line(r, s, mk, lay, ctx);
@@ -277,7 +279,7 @@ item_result build_story(const record& r, size_t index, const decode_context& ctx
     if (telex::first_meaningful(text, i, text.size()) == text.size() && s.headlines.empty())
         return adapter_error{story_errc::missing_required, "the record holds no text", r.offset,
                              "/record[" + std::to_string(index + 1) + "]"};
-    if (!known)
+    if (!known && !r.unframed)
         s.wire.warn("layout_guessed",
                     "no channel priority, provider header or KEY# lines: read "
                     "as plain text under a headline line");
@@ -305,7 +307,7 @@ std::vector<item_result> decode(std::string_view utf8, const decode_context& ctx
                 return {adapter_error{story_errc::too_large,
                                       "more than " + std::to_string(k_max_records) + " records", p,
                                       ""}};
-            records.push_back({p, std::string(trim(trim(l).substr(4))), {}, false});
+            records.push_back({p, std::string(trim(trim(l).substr(4))), {}, false, false});
             open = &records.back();
         } else if (open && nnnn_line(l)) {
             open->closed = true;
@@ -314,8 +316,16 @@ std::vector<item_result> decode(std::string_view utf8, const decode_context& ctx
             open->lines.push_back(std::move(l));  // text outside records is line noise: skipped
         }
     }
-    if (records.empty())
-        return {adapter_error{story_errc::malformed, "no ZCZC line: not ZCZC-framed copy", 0, ""}};
+    if (records.empty()) {  // copy without framing: one record when it holds readable text
+        record whole{0, "", {}, true, true};
+        for (auto& l : telex::any_lines(utf8))
+            if (!nnnn_line(l.text)) whole.lines.push_back(std::move(l.text));
+        if (!telex::has_prose(whole.lines))
+            return {adapter_error{story_errc::malformed,
+                                  "no ZCZC line and no readable text: not ZCZC-framed copy", 0,
+                                  ""}};
+        records.push_back(std::move(whole));
+    }
     std::vector<item_result> out;
     for (size_t i = 0; i < records.size(); ++i) out.push_back(build_story(records[i], i, ctx));
     return out;
