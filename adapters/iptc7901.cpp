@@ -340,6 +340,7 @@ item_result build_story(const message& m, size_t index, const decode_context& ct
     size_t end = read_headline(lines, i, s, mk, when);
     if (s.headlines.empty()) {
         size_t k = telex::first_meaningful(lines, end, lines.size());
+        if (k == lines.size()) k = i;  // only notes and markers: the first of them
         std::string l(trim(lines[k]));
         if (l.size() > 200) l = trim(l.substr(0, std::max<size_t>(l.rfind(' ', 200), 1)));
         s.headlines.push_back({"main", "text/plain", l});

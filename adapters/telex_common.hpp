@@ -5,9 +5,9 @@
 // line noise dropped) and body paragraphs with column-aligned tables kept. Header-only, inline.
 //
 // ANPA-1312 shares only the line cutting and the column test; it keeps its own dateline, byline
-// and marker-line rules: AP's "KYIV, Ukraine (AP) _"
-// and Kyodo's creditless dateline, capitals-only "By JOHN DOE" bylines and a fixed list of
-// caret marker lines are different logic, not copies of these.
+// and marker-line rules: AP's "KYIV, Ukraine (AP) _" and Kyodo's creditless dateline,
+// capitals-only "By JOHN DOE" bylines and a fixed list of caret marker lines are different logic,
+// not copies of these.
 #include <algorithm>
 #include <cctype>
 #include <optional>

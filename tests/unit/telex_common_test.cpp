@@ -118,7 +118,8 @@ TEST(TelexCommon, CutsLinesAtLfDroppingOneCr) {
 
 TEST(TelexCommon, CutsLinesAtEveryLineEndAndDropsLineNoise) {
     // CR LF, LF CR, CR CR LF, lone CR and lone LF each end one line; NUL, DEL, SUB, BEL go.
-    auto ls = telex::any_lines("a\r\nb\n\rc\r\r\nd\re\nf\x00g\x7f\x1a\a\n\n\rh");
+    using namespace std::string_view_literals;
+    auto ls = telex::any_lines("a\r\nb\n\rc\r\r\nd\re\nf\x00g\x7f\x1a\a\n\n\rh"sv);
     std::vector<std::string> texts;
     for (const auto& l : ls) texts.push_back(l.text);
     EXPECT_EQ(texts, (std::vector<std::string>{"a", "b", "c", "d", "e", "fg", "", "h"}));
