@@ -108,13 +108,13 @@ void set_body(const std::vector<para>& paras, story& s) {
             s.body_text += (s.body_text.empty() ? "" : "\n\n") + render(p.text);
     }
     if (!s.headlines.empty() || paras.empty()) return;
-    std::string_view first = paras[0].text.substr(0, paras[0].text.find('\n'));
-    if (first.size() > 200)
-        first = trim(first.substr(0, std::max<size_t>(first.rfind(' ', 200), 1)));
-    s.headlines.push_back({"main", "text/plain", render(trim(first))});
+    std::string dl;  // AP's dateline ends in " _ ": not part of a headline
+    std::string_view first = paras[0].text;
+    if (!paras[0].pre && find_dateline(first, dl, place))
+        first = trim(first.substr(std::min(first.size(), first.find(' ', dl.size() + 1))));
+    s.headlines.push_back({"main", "text/plain", render(telex::first_sentence(first))});
     s.wire.warn("headline_guessed",
-                "no caret headline line: headline taken from the first line "
-                "of the text");
+                "no caret headline line: headline taken from the first sentence of the text");
 }
 
 }  // namespace

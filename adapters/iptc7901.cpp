@@ -285,7 +285,9 @@ void set_uri(story& s, const header_info& h, const std::optional<utc_time>& when
     // The profile's uri prefix names its agency already; a generic prefix gets the document's.
     std::string who =
         !ctx.prof.agency.empty() ? "" : (h.agency.empty() ? "unknown" : h.agency) + ":";
-    std::string svc = h.service.empty() ? "" : h.service + "-" + ascii_lower(h.category) + ":";
+    std::string svc = h.service.empty()    ? ""
+                      : h.category.empty() ? h.service + ":"
+                                           : h.service + "-" + ascii_lower(h.category) + ":";
     s.uri = ctx.prof.uri_prefix + who + day + ":" + svc + base;
     s.wire.warn("id_derived", "uri from the agency, the DTG's day, " +
                                   std::string(h.service.empty() ? "" : "service, category, ") +
@@ -303,9 +305,12 @@ item_result build_story(const message& m, size_t index, const decode_context& ct
         split_keywords(m.header + "\n" + m.keywords + (m.loose ? "\n" + m.text : ""), keywords,
                        text);
         if (!m.loose) text += m.text;
-        s.wire.warn("layout_guessed",
-                    "no 7901 header line '<service><number> <priority> "
-                    "<category> <words>': read as headerless copy");
+        bool said = std::any_of(m.warnings.begin(), m.warnings.end(),
+                                [](const warning& w) { return w.code == "layout_guessed"; });
+        if (!said)
+            s.wire.warn("layout_guessed",
+                        "no 7901 header line '<service><number> <priority> <category> <words>': "
+                        "read as headerless copy");
     } else if (m.loose) {
         keywords.clear();
         text.clear();
@@ -339,14 +344,12 @@ item_result build_story(const message& m, size_t index, const decode_context& ct
         s.wire.warn("bad_date", "date-time group '" + dtg + "' is not 'ddhhmm [zone] Mon yy'");
     size_t end = read_headline(lines, i, s, mk, when);
     if (s.headlines.empty()) {
-        size_t k = telex::first_meaningful(lines, end, lines.size());
-        if (k == lines.size()) k = i;  // only notes and markers: the first of them
-        std::string l(trim(lines[k]));
-        if (l.size() > 200) l = trim(l.substr(0, std::max<size_t>(l.rfind(' ', 200), 1)));
+        std::string l = telex::guess_headline(lines, end, lines.size());
+        if (l.empty()) l = telex::guess_headline(lines, i, lines.size());  // only notes
         s.headlines.push_back({"main", "text/plain", l});
         s.wire.warn("headline_guessed",
-                    "no headline line ending in ' =': headline taken from "
-                    "the first line of the text");
+                    "no headline line ending in ' =': headline taken from the first sentence of "
+                    "the text");
     }
     if (telex::first_meaningful(lines, end, lines.size()) == lines.size()) end = i;
     read_body(lines, end, s, h);

@@ -32,9 +32,8 @@ message cut_message(std::string_view msg, size_t offset, size_t& skipped) {
         m.warnings.push_back(
             {"junk_skipped", std::to_string(skipped) + " bytes before SOH skipped"});
     skipped = 0;
-    if (size_t eot = msg.find('\x04'); eot == npos) {
-        m.warnings.push_back({"unterminated", "the message has no EOT"});
-    } else {
+    size_t eot = msg.find('\x04');
+    if (eot != npos) {
         skipped = garbage(msg.substr(eot + 1));
         msg = msg.substr(0, eot);
     }
@@ -57,6 +56,7 @@ message cut_message(std::string_view msg, size_t offset, size_t& skipped) {
         m.warnings.push_back({"unterminated", "the message has no ETX: text read to its end"});
         m.text = body;
     } else {
+        if (eot == npos) m.warnings.push_back({"unterminated", "the message has no EOT"});
         m.text = body.substr(0, etx);
         std::string_view rest = body.substr(etx + 1);
         m.dtg = rest.substr(0, rest.find_first_of("\r\n"));
@@ -106,8 +106,9 @@ std::variant<std::vector<message>, adapter_error> frame_stripped(std::string_vie
         size_t b = starts[k], e = k + 1 < starts.size() ? starts[k + 1] : ls.size();
         message m;
         m.offset = ls[b].offset;
-        m.header = ls[b].text;
-        size_t i = b + 1;
+        bool headed = stripped_header(ls[b].text);  // else the copy opens with its text
+        if (headed) m.header = ls[b].text;
+        size_t i = headed ? b + 1 : b;
         for (; i < e && ls[i].text.back() == '/'; ++i) m.keywords += ls[i].text + "\n";
         if (e - 1 >= i && dtg_line(ls[e - 1].text)) m.dtg = ls[e - 1].text, --e;
         size_t from = i < e ? ls[i].offset : s.size(), to = e < ls.size() ? ls[e].offset : s.size();

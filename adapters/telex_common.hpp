@@ -317,6 +317,35 @@ inline void take_dateline(const std::vector<std::string>& lines, size_t from, si
     }
 }
 
+/// A headline made of `para` (a paragraph's text): up to the end of its first sentence, at most
+/// 200 bytes, cut at a space; a dateline ("WELLINGTON, July 10 (NZPA) - ") left out.
+inline std::string first_sentence(std::string_view para) {
+    std::string dl, loc;
+    if (find_dateline(para, dl, loc))
+        for (std::string_view sep : {" - ", " \u2013 ", " \u2014 "})
+            if (para.substr(dl.size()).find(sep) < 4) {
+                para = trim(para.substr(para.find(sep, dl.size()) + sep.size()));
+                break;
+            }
+    size_t end = para.size();
+    for (std::string_view stop : {". ", "? ", "! "})
+        if (size_t at = para.find(stop); at != std::string_view::npos) end = std::min(end, at + 1);
+    para = trim(para.substr(0, end));
+    if (para.ends_with('.') && !para.ends_with("..")) para.remove_suffix(1);
+    if (para.size() > 200) para = trim(para.substr(0, std::max<size_t>(para.rfind(' ', 200), 1)));
+    return std::string(para);
+}
+
+/// The headline a layout without one gets: the first sentence of the first meaningful paragraph
+/// of lines[from, to) (see first_sentence); "" when there is none.
+inline std::string guess_headline(const std::vector<std::string>& lines, size_t from, size_t to) {
+    size_t k = first_meaningful(lines, from, to);
+    std::string para;
+    for (; k < to && !trim(lines[k]).empty() && para.size() < 400; ++k)
+        para += (para.empty() ? "" : " ") + std::string(trim(lines[k]));
+    return first_sentence(para);
+}
+
 /// A uri slug: lower-case words joined by '-'. Latin-1 and general punctuation (« » – „ “)
 /// separate words as ASCII punctuation does; at most 120 bytes, cut on a character boundary.
 inline std::string slug_part(std::string_view s) {

@@ -226,14 +226,12 @@ size_t read_top(const std::vector<std::string>& text, const layout& lay, story& 
     return i;
 }
 
-// A headline from the first meaningful body line, cut at a space to at most 200 bytes.
+// A headline from the first sentence of the body, when the layout gave none.
 void guess_headline(const std::vector<std::string>& text, size_t from, story& s) {
-    size_t k = telex::first_meaningful(text, from, text.size());
-    if (k == text.size()) return;
-    std::string_view l = trim(text[k]);
-    if (l.size() > 200) l = trim(l.substr(0, std::max<size_t>(l.rfind(' ', 200), 1)));
-    s.headlines.push_back({"main", "text/plain", std::string(l)});
-    s.wire.warn("headline_guessed", "headline taken from the first line of the text");
+    std::string h = telex::guess_headline(text, from, text.size());
+    if (h.empty()) return;
+    s.headlines.push_back({"main", "text/plain", h});
+    s.wire.warn("headline_guessed", "headline taken from the first sentence of the text");
 }
 
 // Identity: News Bites' AN# when present. Otherwise ZCZC copy has no id (the sequence changes

@@ -142,9 +142,13 @@ TEST(TelexCommon, ColumnsAreGapsOfSpacesOrTabs) {
 }
 
 TEST(TelexCommon, ParagraphsKeepTablesAsPreformattedLines) {
-    std::vector<std::string> ls = {"Results from Randwick:", "continued.", "",
-                                   "1  Winx     H Bowman   1.20", "2  Hartnell  J McDonald  8.00",
-                                   "", "Time: 1:37.66 <fast>"};
+    std::vector<std::string> ls = {"Results from Randwick:",
+                                   "continued.",
+                                   "",
+                                   "1  Winx     H Bowman   1.20",
+                                   "2  Hartnell  J McDonald  8.00",
+                                   "",
+                                   "Time: 1:37.66 <fast>"};
     EXPECT_EQ(telex::paragraphs_html(ls, 0, ls.size(), false, false),
               "<p>Results from Randwick: continued.</p>"
               "<pre>1  Winx     H Bowman   1.20\n2  Hartnell  J McDonald  8.00</pre>"

@@ -47,13 +47,14 @@ TEST(zczc, NnnnInsideALineDoesNotEndTheRecord) {
         EXPECT_EQ(w.message.find("NNNN"), std::string::npos) << w.message;
 }
 
-TEST(zczc, TabularCopyKeepsOneParagraphPerRow) {
+TEST(zczc, TabularCopyKeepsItsLinesAndColumns) {
     std::string rec = "ZCZC AAP\n$S\n:Results\n*T\nRESULTS\nTeam A   2\nTeam B   1\nNNNN\n";
     auto r = normalize(rec, zczc_options());
     ASSERT_EQ(r.items.size(), 1u);
     const auto& s = std::get<story>(r.items[0]);
     EXPECT_EQ(s.headlines.at(0).value, "RESULTS");
-    EXPECT_EQ(s.bodies.at(1).value, "Team A 2\n\nTeam B 1");
+    EXPECT_EQ(s.bodies.at(0).value, "<pre>Team A   2\nTeam B   1</pre>");
+    EXPECT_EQ(s.bodies.at(1).value, "Team A   2\nTeam B   1");
     EXPECT_EQ(s.wire.category, "S");
     EXPECT_EQ(s.slugline, "Results");
 }
