@@ -149,8 +149,10 @@ void set_identity(const header& h, std::string_view trailer, story& s, const dec
     std::string agency = h.provider.empty() ? "" : ascii_lower(h.provider) + ":";
     s.uri = (agency.empty() ? ctx.prof.uri_prefix : "urn:wiregate:" + agency) + "anpa:" + date +
             ":" + key;
-    if (h.keyword.empty())
-        s.wire.warn("id_derived", "no keyword (slug): uri from the story number and date");
+    s.wire.warn("id_derived",
+                h.keyword.empty()
+                    ? "no keyword (slug): uri from the story number and date"
+                    : "uri from the agency, filing date and keyword (ANPA has no id)");
 }
 
 // Lifecycle: version field, Eds: notes and marker lines; y = rerun, category v = advisory.
