@@ -178,24 +178,23 @@ void set_lifecycle(const header& h, const text_out& t, story& s) {
     if (s.version == "1") s.firstcreated = s.versioncreated;
 }
 
-item_result decode_message(std::string_view in, std::size_t soh, const decode_context& ctx,
-                           std::size_t& next) {
-    std::size_t stop = next_start(in, soh + 1);
-    next = stop == npos ? in.size() : stop;  // an error resumes at the next message
-    std::string_view msg = in.substr(soh, next - soh);
-    header h;
-    story s;
-    auto fr = read_frame(msg, soh, h, s, ctx);
-    if (auto* e = std::get_if<adapter_error>(&fr)) return *e;
-    const auto& f = std::get<framed>(fr);
-    next = soh + f.end;
+// The story from a framed message's header and text. Text that is only notes or marker lines
+// (a kill) is the body too, so nothing is lost.
+item_result finish(const framed& f, header& h, story& s, std::size_t soh,
+                   const decode_context& ctx) {
     text_out t{std::string(f.trailer), "", ""};
     parse_text(f.text, h, s, t);
-    if (s.body_text.empty() && s.body_html.empty() && s.headlines.empty())
-        return adapter_error{
-            story_errc::malformed,
-            "the message holds no text (message at byte " + std::to_string(soh) + ")", soh, ""};
-    if (s.body_text.empty() && s.body_html.empty()) s.body_text = s.headlines[0].value;
+    if (s.body_text.empty() && s.body_html.empty() && s.headlines.empty()) {
+        std::string notes = !t.notes.empty() ? t.notes : t.markers;
+        if (notes.empty())
+            return adapter_error{
+                story_errc::malformed,
+                "the message holds no text (message at byte " + std::to_string(soh) + ")", soh, ""};
+        s.headlines.push_back({"main", "text/plain", telex::first_sentence(notes)});
+        s.wire.warn("headline_guessed", "the text is only notes: headline taken from them");
+    }
+    if (s.body_text.empty() && s.body_html.empty())
+        s.body_text = t.notes.empty() ? s.headlines[0].value : t.notes;
     s.ednote = t.notes;
     s.slugline = h.keyword;  // verbatim, cycle prefix included ("BC-EU--NATO-Ukraine")
     s.wire.priority = h.priority;
@@ -224,7 +223,43 @@ item_result decode_message(std::string_view in, std::size_t soh, const decode_co
     return s;
 }
 
-std::vector<item_result> decode(std::string_view in, const decode_context& ctx) {
+item_result decode_message(std::string_view in, std::size_t soh, const decode_context& ctx,
+                           std::size_t& next) {
+    std::size_t stop = next_start(in, soh + 1);
+    next = stop == npos ? in.size() : stop;  // an error resumes at the next message
+    std::string_view msg = in.substr(soh, next - soh);
+    header h;
+    story s;
+    auto fr = read_frame(msg, soh, h, s, ctx);
+    if (auto* e = std::get_if<adapter_error>(&fr)) return *e;
+    const auto& f = std::get<framed>(fr);
+    next = soh + f.end;
+    return finish(f, h, s, soh, ctx);
+}
+
+// Copy without the SOH header line (a capture that lost it): the text from STX (or the start)
+// to ETX (or the end); a second header line before STX is read when it is one.
+item_result decode_headless(std::string_view in, const decode_context& ctx) {
+    header h;
+    story s;
+    s.wire.warn("layout_guessed", "no SOH header line: the input read as one message");
+    std::size_t stx = in.find(k_stx), from = stx == npos ? 0 : stx + 1;
+    if (stx != npos)
+        for (const auto& l : telex::line_texts(in.substr(0, stx)))
+            if (parse_line2(trim(l), ctx.prof.anpa_date_day_first, h, s)) break;
+    framed f;
+    std::size_t etx = in.find(k_etx, from);
+    f.text = in.substr(from, etx == npos ? npos : etx - from);
+    std::string_view rest = etx == npos ? std::string_view() : in.substr(etx + 1);
+    f.trailer = trim(rest.substr(0, std::min<std::size_t>(80, rest.find_first_of("\r\n\f\x04"))));
+    return finish(f, h, s, 0, ctx);
+}
+
+std::vector<item_result> decode(std::string_view raw, const decode_context& ctx) {
+    std::string kept;  // NUL, DEL, SUB and BEL are line noise, also inside the header lines
+    for (char c : raw)
+        if (c != '\0' && c != '\x7F' && c != '\x1A' && c != '\a') kept += c;
+    std::string_view in = kept;
     std::vector<item_result> out;
     std::vector<warning> pending;  // junk warnings for the next story
     auto attach = [&](story& s) {
@@ -252,6 +287,8 @@ std::vector<item_result> decode(std::string_view in, const decode_context& ctx) 
         out.push_back(std::move(item));
         pos = std::max(next, soh + 1);
     }
+    if (out.empty() && in.find(k_soh) == npos && telex::has_prose(telex::line_texts(in)))
+        out.push_back(decode_headless(in, ctx));
     if (out.empty())
         return {adapter_error{story_errc::malformed,
                               "no ANPA-1312 message (SOH, service letter, 4-digit story number)", 0,

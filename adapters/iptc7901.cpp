@@ -359,12 +359,17 @@ item_result build_story(const message& m, size_t index, const decode_context& ct
     return s;
 }
 
-std::vector<item_result> decode(std::string_view utf8, const decode_context& ctx) {
+std::vector<item_result> decode(std::string_view raw, const decode_context& ctx) {
+    std::string kept;  // NUL, DEL and SUB are line noise, also inside header and DTG lines
+    for (char c : raw)
+        if (c != '\0' && c != '\x7F' && c != '\x1A') kept += c;
+    std::string_view utf8 = kept;
     auto framed = frame(utf8);
     if (auto* e = std::get_if<adapter_error>(&framed)) return {*e};
     const auto& msgs = std::get<std::vector<message>>(framed);
     bool controls = utf8.find_first_of(std::string_view("\x01\x02", 2)) != npos;
-    if (msgs.empty() || (!controls && !telex::has_prose(lines_of(utf8))))
+    bool headed = !msgs.empty() && !msgs[0].header.empty();
+    if (msgs.empty() || (!controls && !headed && !telex::has_prose(lines_of(utf8))))
         return {adapter_error{story_errc::malformed,
                               "not IPTC 7901: no SOH, no header line "
                               "'<service><number> <priority> <category> <words>' and no text",

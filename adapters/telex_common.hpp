@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/lifecycle.hpp"
@@ -168,20 +169,43 @@ inline size_t first_meaningful(const std::vector<std::string>& lines, size_t fro
     return to;
 }
 
+/// The code point at s[i] (valid UTF-8, as adapters get it) and its length in bytes.
+inline std::pair<char32_t, size_t> code_point(std::string_view s, size_t i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    if (i + n > s.size()) return {0xFFFD, 1};
+    char32_t cp = n == 1 ? c : c & (0x7F >> n);
+    for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    return {cp, n};
+}
+
 /// Readable text, not line noise or garbage: some line holds three words of two or more
-/// letters each ("q#8J!xx 9 ~~ 77" holds none).
+/// letters (Latin, Greek, Cyrillic or CJK) between spaces or punctuation; letters glued to
+/// symbols or digits ("q#8J!xx", "0x3f", bytes of a binary read as windows-1252) make no word.
 inline bool has_prose(const std::vector<std::string>& lines) {
+    auto letter = [](char32_t c) {
+        return (c < 0x80 && std::isalpha(static_cast<int>(c))) ||
+               (c >= 0xC0 && c <= 0x24F && c != 0xD7 && c != 0xF7) || (c >= 0x370 && c <= 0x4FF) ||
+               (c >= 0x3040 && c <= 0x9FFF);
+    };
+    auto separator = [](char32_t c) {
+        return c == ' ' || c == '\t' ||
+               (c < 0x80 && std::string_view(",.-:;'\"()!?").find(static_cast<char>(c)) !=
+                                std::string_view::npos) ||
+               c == 0xAB || c == 0xBB || (c >= 0x2010 && c <= 0x201F);
+    };
     for (const auto& l : lines) {
         int words = 0, run = 0;
-        for (size_t i = 0; i <= l.size(); ++i) {
-            auto c = i < l.size() ? static_cast<unsigned char>(l[i]) : ' ';
-            if (std::isalpha(c) || c >= 0x80) {
+        for (size_t i = 0; i <= l.size();) {
+            auto [c, n] = i < l.size() ? code_point(l, i) : std::pair<char32_t, size_t>{' ', 1};
+            i += n;
+            if (letter(c)) {
                 ++run;
+            } else if (separator(c)) {
+                words += run >= 2;
+                run = 0;
             } else {
-                bool word_end = c == ' ' || c == '\t' || c == ',' || c == '.' || c == '-' ||
-                                c == ':' || c == ';' || c == '\'' || c == '"' || c == ')';
-                words += run >= 2 && word_end;
-                run = word_end ? 0 : -1000;  // letters glued to digits or symbols: no word
+                run = -1000;  // glued to a symbol or digit: no word
             }
             if (words >= 3) return true;
         }

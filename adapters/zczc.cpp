@@ -291,6 +291,7 @@ item_result build_story(const record& r, size_t index, const decode_context& ctx
     // runs (results, racing fields) keep their exact lines.
     telex::take_dateline(text, i, text.size(), s);
     s.body_html = telex::paragraphs_html(text, i, text.size(), lay.tx, lay.tabular);
+    if (s.body_html.empty() && !s.headlines.empty()) s.body_text = s.headlines[0].value;
     mk.apply(s);
     set_uri(s, channel, ctx);
     return s;
