@@ -321,8 +321,13 @@ item_result build_story(const message& m, size_t index, const decode_context& ct
     mk.add(signal_from_text(h.info));  // Belga: "F BELGA-0031 COR 703"
 
     for (const auto& line : lines_of(keywords))
-        for (auto k : split(line, '/'))
-            if (!trim(k).empty()) s.wire.keywords.emplace_back(trim(k));
+        for (auto k : split(line, '/')) {
+            k = trim(k);
+            if (k.size() == 8 && all_digits(k))  // an IPTC subject code among the keywords
+                add_concept(s.subjects, code_concept("", k), 100);
+            else if (!k.empty())
+                s.wire.keywords.emplace_back(k);
+        }
     for (const auto& k : s.wire.keywords) s.slugline += (s.slugline.empty() ? "" : "/") + k;
 
     auto lines = lines_of(text);

@@ -156,6 +156,32 @@ TEST(iptc7901, TeleprinterLineEndsReadLikeCrLf) {
     }
 }
 
+TEST(iptc7901, SubjectCodesInTheKeywordLineBecomeSubjects) {
+    std::string raw =
+        "\x01ifx0002 3 pol 9\r\n\r\nNATO/11000000/Ukraine/\r\n\x02NATO chief in Kyiv =\r\n\r\n"
+        "KYIV, July 10 (Interfax) - Jens Stoltenberg arrived in Kyiv.\r\n\x03"
+        "101405 MSK Jul 17\r\n\x04";
+    auto v = stories_of(raw);
+    ASSERT_EQ(v.size(), 1u);
+    ASSERT_EQ(v[0].subjects.size(), 1u);
+    EXPECT_EQ(v[0].subjects[0].uri, "http://cv.iptc.org/newscodes/subjectcode/11000000");
+    EXPECT_EQ(v[0].wire.keywords, (std::vector<std::string>{"NATO", "Ukraine"}));
+}
+
+TEST(iptc7901, HeaderlessCopyIsReadWithAWarning) {
+    std::string raw =
+        "Nato/Ukraine/\nNato-Chef in Kiew =\n\nKiew (dpa) - Stoltenberg hat "
+        "Russland aufgefordert, Truppen abzuziehen.\n\n101405 Jul 17\n";
+    auto v = stories_of(raw);
+    ASSERT_EQ(v.size(), 1u);
+    EXPECT_EQ(v[0].headlines.at(0).value, "Nato-Chef in Kiew");
+    EXPECT_EQ(v[0].slugline, "Nato/Ukraine");
+    EXPECT_EQ(v[0].versioncreated, "2017-07-10T14:05:00Z");
+    EXPECT_EQ(v[0].bodies.at(1).value.find("Nato/"), std::string::npos);
+    ASSERT_FALSE(v[0].wire.warnings.empty());
+    EXPECT_EQ(v[0].wire.warnings[0].code, "layout_guessed");
+}
+
 // Deterministic byte mutations of good fixtures: every answer is a story or a coded refusal.
 TEST(iptc7901, MutatedInputIsAnsweredWithoutCrashing) {
     auto good = fs::path(WIREGATE_SOURCE_DIR) / "tests/fixtures/iptc7901/good";
