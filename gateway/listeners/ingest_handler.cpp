@@ -6,17 +6,14 @@
 #include <random>
 
 #include "auth/authenticator.hpp"
+#include "config/feed_id.hpp"
 #include "core/datetime.hpp"
+#include "core/text.hpp"
 
 namespace wire::listeners {
 namespace {
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
+using adapters::ascii_lower;
 
 std::int64_t unix_now() {
     return std::chrono::duration_cast<std::chrono::seconds>(
@@ -100,17 +97,11 @@ std::string feed_id_from_target(std::string_view target) {
         target.substr(target.size() - suffix.size()) != suffix)
         return {};
     auto id = target.substr(prefix.size(), target.size() - prefix.size() - suffix.size());
-    if (id.empty() || id.size() > 64) return {};
-    for (char c : id)
-        if (!(std::islower(static_cast<unsigned char>(c)) ||
-              std::isdigit(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-'))
-            return {};  // rules out '/', '%', upper case, control bytes
-    if (id.front() == '.' || id.front() == '-' || id.front() == '_') return {};
-    return std::string(id);
+    return config::is_feed_id(id) ? std::string(id) : std::string();
 }
 
 bool acceptable_content_type(std::string_view ct) {
-    std::string t = lower(ct.substr(0, ct.find(';')));
+    std::string t = ascii_lower(ct.substr(0, ct.find(';')));
     while (!t.empty() && t.back() == ' ') t.pop_back();
     if (t.empty()) return true;
     if (t == "application/octet-stream" || t == "text/plain") return true;
@@ -203,7 +194,7 @@ std::optional<http_response> ingest_handler::on_header(const http_request_header
     // not read; Beast would take the body as empty and the coded bytes as the next request,
     // which is how requests are smuggled past a proxy that reads it another way.
     if (auto te = h.find(http::field::transfer_encoding); te != h.end()) {
-        if (lower(te->value()) != "chunked" || h.count(http::field::transfer_encoding) > 1) {
+        if (ascii_lower(te->value()) != "chunked" || h.count(http::field::transfer_encoding) > 1) {
             refused_.inc({"transfer_encoding"});
             return refuse(h, http::status::not_implemented, "unsupported_transfer_encoding",
                           "only Transfer-Encoding: chunked is read");

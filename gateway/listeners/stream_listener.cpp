@@ -177,7 +177,8 @@ class stream_session : public std::enable_shared_from_this<stream_session> {
         --pending_;
         inflight_->fetch_sub(1);
         if (o.http_status == 503) {
-            // There is nobody to answer: say it loudly; issue 5's spool makes this impossible.
+            // A telex line has nobody to answer: say it loudly. A frame is spooled rather than
+            // failed when a spool is configured, so this happens without one or with it full.
             metrics_->publish_failures.inc({cfg_.feed});
             log::error(log::event("stream_frame_not_published")
                            .field("feed", cfg_.feed)

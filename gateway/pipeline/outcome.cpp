@@ -1,4 +1,4 @@
-// The JSON answer of POST /v1/feeds/{feed}/stories (product.md "HTTP ingest").
+// The JSON answer of POST /v1/feeds/{feed}/stories (docs/http-api.md).
 #include "core/json_writer.hpp"
 #include "pipeline/pipeline.hpp"
 
