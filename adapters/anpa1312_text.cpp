@@ -117,6 +117,20 @@ void set_body(const std::vector<para>& paras, story& s) {
                 "no caret headline line: headline taken from the first sentence of the text");
 }
 
+// The trailer when it is the last text line, leading Eds: / EDITOR'S NOTE paragraphs (notes,
+// not copy), then the body.
+void finish_paras(std::vector<para>& paras, story& s, text_out& t) {
+    if (!paras.empty() && paras.back().text.size() < 40 && parse_trailer(paras.back().text)) {
+        if (!parse_trailer(t.trailer)) t.trailer = paras.back().text;
+        paras.pop_back();
+    }
+    std::size_t notes = 0;
+    while (notes < paras.size() && !paras[notes].pre && note_line(paras[notes].text))
+        add_line(t.notes, render(paras[notes++].text));
+    paras.erase(paras.begin(), paras.begin() + static_cast<std::ptrdiff_t>(notes));
+    set_body(paras, s);
+}
+
 }  // namespace
 
 void parse_text(std::string_view text, const header& h, story& s, text_out& t) {
@@ -198,17 +212,7 @@ void parse_text(std::string_view text, const header& h, story& s, text_out& t) {
         }
     }
     flush();
-    // Some captures carry the trailer as the last text line, before ETX.
-    if (!paras.empty() && paras.back().text.size() < 40 && parse_trailer(paras.back().text)) {
-        if (!parse_trailer(t.trailer)) t.trailer = paras.back().text;
-        paras.pop_back();
-    }
-    // Leading Eds: / EDITOR'S NOTE paragraphs are notes, not copy.
-    std::size_t notes = 0;
-    while (notes < paras.size() && !paras[notes].pre && note_line(paras[notes].text))
-        add_line(t.notes, render(paras[notes++].text));
-    paras.erase(paras.begin(), paras.begin() + static_cast<std::ptrdiff_t>(notes));
-    set_body(paras, s);
+    finish_paras(paras, s, t);
 }
 
 }  // namespace wire::adapters::anpa
