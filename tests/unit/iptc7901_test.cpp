@@ -103,6 +103,21 @@ TEST(iptc7901, PublicDpaSamplesNormalise) {
         EXPECT_EQ(stripped[0].headlines[0].value, s.headlines[0].value);
         EXPECT_EQ(stripped[0].wire.signal, s.wire.signal);
         EXPECT_EQ(stripped[0].bodies[1].value, s.bodies[1].value);
+        // Header fields, and no header or keyword line in the body.
+        EXPECT_EQ(s.wire.priority.size(), 1u);
+        EXPECT_FALSE(s.wire.category.empty());
+        EXPECT_FALSE(s.wire.keywords.empty());
+        EXPECT_EQ(s.bodies[1].value.find(s.wire.sequence), std::string::npos);
+        EXPECT_EQ(s.bodies[1].value.find(s.wire.keywords[0] + "/"), std::string::npos);
+        // Without the header line (headerless copy): the same headline, body and keywords.
+        auto text = strip_controls(raw);
+        auto headerless = stories_of(text.substr(text.find('\n') + 1));
+        ASSERT_EQ(headerless.size(), 1u);
+        EXPECT_EQ(headerless[0].headlines[0].value, s.headlines[0].value);
+        EXPECT_EQ(headerless[0].bodies[1].value, s.bodies[1].value);
+        EXPECT_EQ(headerless[0].wire.keywords, s.wire.keywords);
+        EXPECT_EQ(headerless[0].versioncreated, s.versioncreated);
+        EXPECT_EQ(headerless[0].wire.warnings.at(0).code, "layout_guessed");
     }
     // All samples in one stream: one story each, with or without control characters.
     auto v = stories_of(all);
