@@ -6,6 +6,7 @@
 #include <random>
 
 #include "auth/authenticator.hpp"
+#include "clock/wall_clock.hpp"
 #include "config/feed_id.hpp"
 #include "core/datetime.hpp"
 #include "core/text.hpp"
@@ -15,29 +16,12 @@ namespace {
 
 using adapters::ascii_lower;
 
-std::int64_t unix_now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-std::string now_rfc3339_ms() {
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                  std::chrono::system_clock::now().time_since_epoch())
-                  .count();
-    std::string s = adapters::utc_time::from_epoch(ms / 1000).rfc3339();  // …:SSZ
-    char frac[8];
-    std::snprintf(frac, sizeof frac, ".%03dZ", static_cast<int>(ms % 1000));
-    s.pop_back();
-    return s + frac;
-}
-
 http::status to_status(int code) { return static_cast<http::status>(code); }
 
 auth::auth_request auth_request_for(const http_request_header& h, const peer_info& peer,
                                     std::string_view body) {
     auth::auth_request ar{h[http::field::authorization], h["X-Wiregate-Timestamp"],
-                          h["X-Wiregate-Signature"], body, unix_now()};
+                          h["X-Wiregate-Signature"], body, wallclock::unix_s()};
     ar.cert_subject_cn = peer.cert_subject_cn;
     ar.cert_sha256 = peer.cert_sha256;
     ar.cert_required = peer.cert_required;
@@ -267,7 +251,7 @@ void ingest_handler::on_request(http_request req, const peer_info& peer,
     sub.feed = feed;
     sub.content_type = std::string(req[http::field::content_type]);
     sub.body = std::move(req.body());
-    sub.received_at = now_rfc3339_ms();
+    sub.received_at = wallclock::now_rfc3339_ms();
     sub.source = pipeline::source_kind::http;
     sub.peer = peer.address;
     sub.idempotency_key = std::string(idempotency_key);
