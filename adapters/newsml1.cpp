@@ -283,6 +283,7 @@ std::vector<item_result> decode(std::string_view utf8, const decode_context& ctx
                                   ">, not <NewsML>, and it holds no NewsItem",
                               std::nullopt, "/" + std::string(root.name())}};
     xml_node envelope = xml::child(newsml, "NewsEnvelope");
+    if (!envelope) envelope = nitf::find(root, "NewsEnvelope");  // under a renamed root
     std::vector<item_result> out;
     size_t index = 0;
     for (auto item : items) {
