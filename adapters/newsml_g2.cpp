@@ -211,10 +211,8 @@ item_plan plan_items(xml_node set, header_info& h) {
         any_story = any_story || story;
         std::string guid = xml::attr_line(p.items[i], "guid");
         if (story && !guid.empty()) guids.insert(guid);
-        if (story && guid.empty()) {
-            ++h.unidentified;
-            if (!equals_ci(xml::local(p.items[i]), "packageItem")) unidentified.push_back(i + 1);
-        }
+        if (story && guid.empty() && !equals_ci(xml::local(p.items[i]), "packageItem"))
+            unidentified.push_back(i + 1);
     }
     std::vector<std::string> unresolved;
     for (auto item : p.items)
@@ -247,6 +245,10 @@ item_plan plan_items(xml_node set, header_info& h) {
         }
         p.skip.push_back(skip);
     }
+    h.unidentified = 0;  // the guidless items that become stories: one may take the transmitId
+    for (size_t i = 0; i < p.items.size() && i < k_max_items; ++i)
+        if (!p.skip[i] && story_node(p.items[i]) && xml::attr_line(p.items[i], "guid").empty())
+            ++h.unidentified;
     return p;
 }
 
