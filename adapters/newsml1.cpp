@@ -70,7 +70,10 @@ void map_body(const body_pick& pick, story& s) {
         return;
     }
     // The NewsLines come first; the embedded NITF only fills what they left out.
-    nitf::fill(s, nitf::read_body(nitf_root));
+    nitf::body_parts body = nitf::read_body(nitf_root);
+    if (body.loose_body)
+        s.wire.warn("layout_guessed", "NITF without body.content; read the text in <body>");
+    nitf::fill(s, body);
     nitf::classification(xml::child(nitf_root, "head"), s);
 }
 

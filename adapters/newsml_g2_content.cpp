@@ -23,7 +23,10 @@ bool has_body(const story& s) { return !trim(s.body_html).empty() || !trim(s.bod
 
 // A NITF document: its body, and what its head and body.head say that contentMeta did not.
 void read_nitf(xml_node nitf_root, story& s) {
-    nitf::fill(s, nitf::read_body(nitf_root));
+    nitf::body_parts body = nitf::read_body(nitf_root);
+    if (body.loose_body)
+        s.wire.warn("layout_guessed", "inline NITF without body.content; read the text in <body>");
+    nitf::fill(s, body);
     nitf::classification(xml::child(nitf_root, "head"), s);
     nitf::inline_entities(nitf_root, s);
 }

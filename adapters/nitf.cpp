@@ -134,6 +134,7 @@ item_result decode_story(const xml_node& nitf_root, const profile& prof, story s
             if (s.located.empty()) s.located = xml::attr_line(ev, a);
     }
     nitf::body_parts body = nitf::read_body(nitf_root);
+    if (body.loose_body) s.wire.warn("layout_guessed", "no body.content; read the text in <body>");
     if (!body.located.empty()) s.located = body.located;
     if (body.headlines.empty() && !s.title.empty()) {
         body.headlines.push_back({"main", "text/plain", s.title});

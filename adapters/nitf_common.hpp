@@ -45,6 +45,7 @@ struct body_parts {
     std::vector<text_item> descriptions;
     std::vector<std::string> notes;
     std::vector<concept_ref> distributors;
+    bool loose_body = false;  // no body.content: the text sat straight in <body>
 };
 
 /// The <body> of a <nitf>; a document whose body.head / body.content sit straight under the
@@ -115,6 +116,17 @@ inline body_parts read_body(const xml_node& nitf) {
     out.rights_owner = xml::text(xml::child(xml::child(bhead, "rights"), "rights.owner"));
     xml::each_child(body, "body.content",
                     [&](const xml_node& c) { out.html += xml::inner_xml(c); });
+    if (!xml::child(body, "body.content")) {  // <p> and text straight in <body>
+        for (auto c : body.children()) {
+            std::string_view name = xml::local(c);
+            if (c.type() == pugi::node_element &&
+                (name == "body.head" || name == "body.end" || name == "head" || name == "body"))
+                continue;
+            out.html += xml::outer_xml(c);
+        }
+        out.loose_body = !trim(html_to_text(sanitize_html(out.html))).empty();
+        if (!out.loose_body) out.html.clear();
+    }
     xml::each_child(xml::child(body, "body.end"), "tagline",
                     [&](const xml_node& t) { out.html += "<p>" + xml::inner_xml(t) + "</p>"; });
     return out;

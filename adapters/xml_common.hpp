@@ -131,6 +131,18 @@ inline void repair_language(story& s) {
     s.wire.warn("field_repaired", "language '" + was + "' read as '" + s.language + "'");
 }
 
+/// The node itself, serialised (text escaped, elements with their markup).
+inline std::string outer_xml(const pugi::xml_node& n) {
+    struct sink : pugi::xml_writer {
+        std::string s;
+        void write(const void* data, size_t size) override {
+            s.append(static_cast<const char*>(data), size);
+        }
+    } w;
+    n.print(w, "", pugi::format_raw);
+    return w.s;
+}
+
 /// Parses with no DOCTYPE expansion (pugixml never loads external entities) and reports the
 /// byte offset of a syntax error. Follow it with check_document().
 inline std::optional<adapter_error> parse(pugi::xml_document& doc, std::string_view utf8) {
