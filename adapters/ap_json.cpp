@@ -1,20 +1,23 @@
-// ap-json: AP Media API item JSON (wire-formats.md section 9). Three shapes come in: the
+// ap-json: AP Media API item JSON (wire-formats.md section 9). The shapes that come in: the
 // response envelope {api_version, method, data:{meta, item}}, a feed/search page
-// {data:{items:[{meta, item}…]}} (one story per entry, each may fail on its own) and a bare
-// item object as pushed by some integrations.
+// {data:{items:[{meta, item}…]}} (one story per entry, each may fail on its own), a bare item
+// as pushed by some integrations, and the same without the envelope ({item}, {items}, an array
+// of items, several documents one after another). Values of an unexpected JSON type are
+// converted or ignored with a warning, never refused.
 //
 // Body: the Media API only links the story text (renditions.nitf.href, not fetchable offline).
 // An integration that fetched it can deliver it inline; we read, in this order, the item's
-// "body_nitf" (a NITF document or fragment: body.content is taken), the item's "body_html"
-// (an HTML fragment), and for a single-item envelope the envelope's "nitf":{"body_html"}
-// (Superdesk's AP feeding service shape). Without one the story is headline-only + a warning.
+// "body_nitf" (a NITF document or fragment: body.content is taken), "body_html", "body_xhtml",
+// the envelope's "nitf":{"body_html"} (Superdesk's AP feeding service shape), then with a
+// warning other keys fetchers use (body_text, body, text, nitf, content, a rendition's inline
+// body). Without one the story is headline-only + a warning.
 #include <simdjson.h>
 
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 
-#include "ap_json_text.hpp"
+#include "ap_json_fields.hpp"
 #include "core/lifecycle.hpp"
 #include "core/registry.hpp"
 #include "core/text.hpp"
@@ -26,88 +29,13 @@ namespace {
 using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::object;
+using namespace ap;
 
 constexpr size_t k_max_items = 1000;  // stories per feed page
 constexpr size_t k_max_depth = 64;    // JSON nesting; real AP items stay under 10
-constexpr size_t k_max_list = 1000;   // entries read from any one array of an item
-constexpr std::string_view k_ap_cv = "http://cv.ap.org/id/";
 
 adapter_error refuse(story_errc code, std::string message, std::string path = {}) {
     return adapter_error{code, std::move(message), std::nullopt, std::move(path)};
-}
-
-// A string, or a number rendered as text (AP sends friendlykey and version as either).
-std::string scalar(element v) {
-    std::string_view sv;
-    if (v.get(sv) == simdjson::SUCCESS) return std::string(sv);
-    return json::number_text(v);
-}
-
-// e[key] as text; `e` may itself be a lookup result, so paths chain without exceptions.
-template <typename E>
-std::string str(E e, std::string_view key) {
-    element v;
-    return e[key].get(v) == simdjson::SUCCESS ? scalar(v) : "";
-}
-
-// An array of strings, or a single string (usageterms has been seen both ways).
-std::vector<std::string> strings(element e, std::string_view key) {
-    std::vector<std::string> out;
-    array arr;
-    if (e[key].get(arr) == simdjson::SUCCESS) {
-        for (element v : arr) {
-            if (out.size() >= k_max_list) break;
-            if (auto s = scalar(v); !s.empty()) out.push_back(std::move(s));
-        }
-    } else if (auto s = str(e, key); !s.empty()) {
-        out.push_back(std::move(s));
-    }
-    return out;
-}
-
-bool has(const std::vector<std::string>& v, std::string_view name) {
-    for (const auto& s : v)
-        if (ascii_lower(s) == ascii_lower(name)) return true;
-    return false;
-}
-
-// AP concepts {code, name, rels[], scheme}: the code lives in AP's vocabulary
-// (http://cv.ap.org/id/<code>) unless the entry names another scheme URI.
-concept_ref ap_concept(element c) {
-    concept_ref r;
-    if (c.is_string()) return {scalar(c), "", "", "", ""};
-    r.name = str(c, "name");
-    std::string code = str(c, "code"), scheme = str(c, "scheme");
-    if (scheme.empty()) scheme = k_ap_cv;
-    if (!code.empty()) {
-        if (scheme.find(':') != std::string::npos)
-            r.uri = scheme + code;
-        else
-            r.literal = scheme + ":" + code;
-    }
-    auto rels = strings(c, "rels");
-    if (!rels.empty()) r.rel = rels.front();  // "direct", "ancestor", "inferred"…
-    return r;
-}
-
-// A subject with rels ["category"] carries the old ANPA category letter: the agency's own code,
-// so it goes to `category` (the first one) rather than into the concepts.
-std::vector<concept_ref> ap_concepts(element item, std::string_view key,
-                                     std::string* category = nullptr) {
-    std::vector<concept_ref> out;
-    element v;
-    if (!json::find(item, key, v)) return out;
-    json::each(
-        v,
-        [&](element c) {
-            if (category && c.is_object() && has(strings(c, "rels"), "category")) {
-                if (category->empty()) *category = str(c, "code");
-                return;
-            }
-            out.push_back(ap_concept(c));
-        },
-        k_max_list);
-    return out;
 }
 
 // editorialtypes -> lifecycle (section 12). Disregard ranks as a kill, as in lifecycle.cpp:
@@ -159,61 +87,6 @@ void map_lifecycle(element it, story& s, int64_t version) {
     // "Test" items are passed on flagged, never dropped silently.
     if (has(strings(it, "signals"), "Test"))
         s.wire.warn("test_item", "AP signals mark this item as a test (Test)");
-}
-
-// One inline text source: markup goes to the sanitiser (a NITF document cut to body.content),
-// plain text is kept as paragraphs.
-bool take_body(element v, story& s) {
-    std::string text = json::any_text(v, "\n\n");
-    if (trim(text).empty()) return false;
-    if (trim(text).starts_with("<")) {
-        s.body_html = ap::nitf_body(text);
-        if (trim(html_to_text(sanitize_html(clean_text(s.body_html)))).empty()) {
-            s.body_html.clear();
-            return false;
-        }
-    } else {
-        s.body_text = text;
-    }
-    return true;
-}
-
-// Documented inline bodies first (body_nitf, body_html, the envelope's nitf.body_html), then
-// keys integrations use for text they fetched (a warning names the key).
-void map_body(element it, story& s, element outer) {
-    element v;
-    bool found = false;
-    for (auto key : {"body_nitf", "body_html", "body_xhtml"})
-        if (!found && json::find(it, key, v)) found = take_body(v, s);
-    if (!found && json::find(outer, "nitf", v) && json::find(v, "body_html", v))
-        found = take_body(v, s);
-    for (auto key : {"body_text", "body", "text", "nitf", "content", "story", "main"}) {
-        if (found || !json::find(it, key, v)) continue;
-        if (v.is_object() && !json::find(v, "body_html", v) && !json::find(v, "body", v)) continue;
-        if ((found = take_body(v, s)))
-            s.wire.warn("layout_guessed", std::string("body read from '") + key + "'");
-    }
-    element renditions;  // text a fetcher stored next to the rendition's href
-    if (!found && json::find(it, "renditions", renditions))
-        json::each(renditions, [&](element r) {
-            for (auto key : {"body_nitf", "body_html", "body", "content", "text", "data"})
-                if (!found && json::find(r, key, v) && v.is_string() && (found = take_body(v, s)))
-                    s.wire.warn("layout_guessed",
-                                std::string("body read from renditions (") + key + ")");
-        });
-    if (found) {
-        std::string plain = s.body_html.empty()
-                                ? s.body_text
-                                : html_to_text(sanitize_html(clean_text(s.body_html)));
-        s.wire.dateline = ap::dateline_of(plain);
-        return;
-    }
-    if (s.type != "text") return;  // a picture's caption is its text
-    // Not the href itself in the warning: it carries the customer's query token.
-    if (it["renditions"]["nitf"]["href"].error() == simdjson::SUCCESS)
-        s.wire.warn("no_body", "body is only available at renditions.nitf.href");
-    else if (ascii_lower(str(it, "editorialrole")) != "newsalert")  // alerts: headline only
-        s.wire.warn("no_body", "the item carries no body");
 }
 
 // `uri` carries a query token and changes between fetches; itemid is stable across versions,
