@@ -107,8 +107,8 @@ void read_id(const json::fields& f, story& s) {
             };
             if (json::has(a, "role") && json::has(a, "value"))
                 add(str(a, "role"), str(a, "value"));
-            else if (a.is_object())
-                for (auto [k, v] : a.get_object().value_unsafe()) add(std::string(k), scalar(v));
+            else if (object o; a.get(o) == simdjson::SUCCESS)
+                for (auto [k, v] : o) add(std::string(k), scalar(v));
         });
     if (!itemid.empty()) {
         s.uri = "urn:wiregate:ap:" + itemid;
@@ -118,13 +118,13 @@ void read_id(const json::fields& f, story& s) {
     auto pick = [&](std::string value, std::string what) {
         if (id.empty() && !trim(value).empty()) id = trim(value), from = std::move(what);
     };
-    pick(f.text("itemid"), "itemid");
+    pick(f.scalar("itemid"), "itemid");
     pick(json::ap_media_item_id(uri), "the item id in uri");
     if (size_t cut = etag.find('_'); cut != std::string::npos && cut >= 8)
         pick(etag.substr(0, cut), "the item part of altids.etag");
     pick(friendly, "altids.friendlykey");
-    pick(f.text("id"), "id");
-    pick(f.text("_id"), "_id");
+    pick(f.scalar("id"), "id");
+    pick(f.scalar("_id"), "_id");
     if (!id.empty()) {
         s.uri = "urn:wiregate:ap:" + id;
     } else if (!uri.empty()) {
@@ -207,7 +207,7 @@ void read_meta(const json::fields& f, story& s, const profile& prof) {
     s.expires = f.time("expires");
     s.pubstatus = f.text("pubstatus");
 
-    std::string urgency(trim(f.text("urgency")));
+    std::string urgency(trim(f.scalar("urgency")));
     if (!urgency.empty()) {
         if (auto u = prof.source_urgency.find(urgency); u != prof.source_urgency.end())
             s.urgency = u->second;
@@ -216,7 +216,7 @@ void read_meta(const json::fields& f, story& s, const profile& prof) {
                         "AP urgency '" + urgency + "' is not in the profile table");
     }
     // The agency's own code: the editorialpriority letter, else the urgency digit itself.
-    s.wire.priority = f.text("editorialpriority");
+    s.wire.priority = f.scalar("editorialpriority");
     if (s.wire.priority.empty()) s.wire.priority = urgency;
     s.title = f.text("title");
     s.ednote = f.text("ednote", "\n");
@@ -225,7 +225,7 @@ void read_meta(const json::fields& f, story& s, const profile& prof) {
 
 int64_t read_version(const json::fields& f, story& s) {
     int64_t version = -1;  // 0 = first, as AP counts
-    if (std::string text(trim(f.text("version"))); !text.empty()) {
+    if (std::string text(trim(f.scalar("version"))); !text.empty()) {
         auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), version);
         if (ec == std::errc() && end == text.data() + text.size() && version >= 0) {
             s.version = std::to_string(version);
@@ -397,7 +397,8 @@ bool sniff(std::string_view head) {
                 if (depth == 1) top_key = s;
                 if (depth == 1 && s == "api_version") return true;
                 if (depth == 2 && open_key == "data" && (s == "item" || s == "items")) return true;
-                if (depth == 2 && open_key == "altids" && s == "itemid") return true;
+                if (depth == 2 && open_key == "altids" && (s == "itemid" || s == "etag"))
+                    return true;
             }
             i = j;
         } else if (c == '{' || c == '[') {

@@ -172,7 +172,9 @@ inline std::string any_text(element v, std::string_view sep, int depth = 0) {
             if (depth > 4) return "";
             std::string out;
             size_t n = 0;
-            for (element x : v.get_array().value_unsafe()) {
+            array arr;
+            if (v.get(arr) != simdjson::SUCCESS) return "";
+            for (element x : arr) {
                 if (++n > 1000) break;
                 std::string t(trim(any_text(x, sep, depth + 1)));
                 if (!t.empty()) out += (out.empty() ? "" : std::string(sep)) + t;
@@ -198,7 +200,11 @@ class fields {
 
     element obj() const { return obj_; }
     /// The members; the reader is only ever made for an object.
-    object members() const { return obj_.get_object().value_unsafe(); }
+    object members() const {
+        object o;
+        [[maybe_unused]] auto err = obj_.get(o);  // always an object: see fields()
+        return o;
+    }
     bool get(std::string_view key, element& out) const { return find(obj_, key, out); }
     bool has(std::string_view key) const { return json::has(obj_, key); }
 
@@ -219,6 +225,15 @@ class fields {
             w_.warn("field_repaired", std::string(key) + " is a JSON " + type_name(v) +
                                           ", not a string; read as '" + short_text(out) + "'");
         return out;
+    }
+
+    /// A field that may be a string or a number (versions, urgencies, AP's ids): both read
+    /// without a warning; other types as text().
+    std::string scalar(std::string_view key) const {
+        element v;
+        if (!get(key, v)) return "";
+        if (v.is_string() || v.is_number()) return any_text(v, " ");
+        return text(key);
     }
 
     /// A date-time field: a string as is (core checks and converts it); a number is taken as

@@ -31,12 +31,16 @@ void read_id(const fields& f, story& s) {
     s.uri = std::string(trim(f.text("uri")));
     if (std::string ap = json::ap_media_item_id(s.uri); !ap.empty()) {
         s.uri = "urn:wiregate:ap:" + ap;
+        s.wire.warn("id_derived",
+                    "uri is an AP media API URL with a per-fetch token; used its "
+                    "item id ('" +
+                        s.uri + "')");
         return;
     }
     if (!s.uri.empty()) return;
     std::string from;
     for (auto key : {"guid", "itemid", "_id", "id", "identifier"})
-        if (s.uri = trim(f.text(key)); !s.uri.empty()) {
+        if (s.uri = trim(f.scalar(key)); !s.uri.empty()) {
             from = key;
             break;
         }
@@ -152,8 +156,12 @@ void read_bodies(const fields& f, story& s) {
     std::vector<text_item> bodies = text_items(f, "bodies", "main");
     for (auto [k, v] : f.members()) {
         std::string key = json::fold(k);
-        if (key.starts_with("body") && key != "bodies")
-            bodies.push_back({key.substr(4), "", json::any_text(v, "\n\n")});
+        if (!key.starts_with("body") || key == "bodies") continue;
+        bodies.push_back({key.substr(4), "", json::any_text(v, "\n\n")});
+        if (!v.is_string() && !bodies.back().value.empty())
+            s.wire.warn("field_repaired", std::string(k) +
+                                              " is not a JSON string; its parts "
+                                              "were joined as paragraphs");
     }
     for (auto key : {"text", "content", "story", "fulltext", "article"})
         if (bodies.empty())

@@ -82,6 +82,10 @@ inline std::vector<text_item> text_items(const fields& f, std::string_view key, 
         }
         std::string r = member(t, "role"), type = member(t, "contenttype");
         out.push_back({r.empty() ? role : r, type, json::any_text(t, "\n\n")});
+        if (t.is_number() || t.is_bool())
+            f.wire().warn("field_repaired", std::string(key) + " holds a JSON " +
+                                                (t.is_bool() ? "boolean" : "number") +
+                                                "; read as '" + out.back().value + "'");
     });
     return out;
 }
