@@ -145,7 +145,8 @@ void read_meta(const fields& f, story& s) {
     for (const char* key : {"keywords", "keyword"})
         if (element v; f.get(key, v))
             json::each(v, [&](element k) {
-                for (auto part : split(json::any_text(k, ","), ','))
+                const std::string text = json::any_text(k, ",");
+                for (auto part : split(text, ','))
                     if (!trim(part).empty() && s.wire.keywords.size() < k_max_list)
                         s.wire.keywords.emplace_back(trim(part));
             });
@@ -208,7 +209,7 @@ void read_text(const fields& f, story& s) {
 
     s.by = f.text("by");
     if (s.by.empty()) s.by = f.text("byline");
-    if (s.by.empty() && !(s.by = f.text("authors")).empty())
+    if (element v; s.by.empty() && f.get("authors", v) && !(s.by = json::any_text(v, "; ")).empty())
         s.wire.warn("layout_guessed", "by taken from authors");
     if (element v; f.get("located", v)) {
         s.located = json::any_text(v, ", ");
