@@ -91,7 +91,83 @@ std::variant<std::string, adapter_error> iconv_to_utf8(std::string_view raw,
     return out;
 }
 
+// What each byte 0x80-0xFF of a single-byte charset is in UTF-8, built once per thread and
+// charset with iconv (undefined bytes become C1 controls, as above).
+const std::vector<std::string>& high_bytes(const std::string& charset) {
+    thread_local std::vector<std::pair<std::string, std::vector<std::string>>> tables;
+    for (const auto& [name, table] : tables)
+        if (name == charset) return table;
+    std::vector<std::string> table(128);
+    for (int b = 0x80; b <= 0xFF; ++b) {
+        const char byte = static_cast<char>(b);
+        auto one = iconv_to_utf8(std::string_view(&byte, 1), charset);
+        if (auto* u = std::get_if<std::string>(&one)) table[static_cast<size_t>(b - 0x80)] = *u;
+    }
+    if (tables.size() >= 16) tables.clear();
+    tables.emplace_back(charset, std::move(table));
+    return tables.back().second;
+}
+
+struct utf8_census {
+    size_t multibyte = 0;  // valid sequences of two to four bytes
+    size_t invalid = 0;    // bytes that start no valid sequence
+    size_t first_invalid = std::string_view::npos;
+};
+
+utf8_census count_utf8(std::string_view s) {
+    utf8_census c;
+    for (size_t i = 0; i < s.size();) {
+        if (static_cast<unsigned char>(s[i]) < 0x80) {
+            ++i;
+            continue;
+        }
+        const size_t len = utf8_sequence_length(s[i]);
+        if (len > 1 && i + len <= s.size() &&
+            utf8_invalid_offset(s.substr(i, len)) == std::string_view::npos) {
+            ++c.multibyte;
+            i += len;
+        } else {
+            if (c.invalid++ == 0) c.first_invalid = i;
+            ++i;
+        }
+    }
+    return c;
+}
+
+// UTF-8 with its stray bytes repaired: every valid sequence kept, every byte that starts none
+// read as one character of the single-byte `charset` (copy edited in two systems, a latin-1
+// byte pasted into UTF-8 text).
+std::string repair_utf8(std::string_view s, const std::string& charset) {
+    const auto& table = high_bytes(charset);
+    std::string out;
+    out.reserve(s.size() + s.size() / 8);
+    for (size_t i = 0; i < s.size();) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        size_t len = c < 0x80 ? 1 : utf8_sequence_length(s[i]);
+        if (len > 1 && i + len <= s.size() &&
+            utf8_invalid_offset(s.substr(i, len)) == std::string_view::npos) {
+            out.append(s.substr(i, len));
+            i += len;
+        } else if (c < 0x80) {
+            out += s[i++];
+        } else {
+            out += table[c - 0x80];
+            ++i;
+        }
+    }
+    return out;
+}
+
 }  // namespace
+
+size_t utf8_sequence_length(char lead) {
+    const auto c = static_cast<unsigned char>(lead);
+    if (c < 0x80) return 1;
+    if ((c & 0xE0) == 0xC0) return 2;
+    if ((c & 0xF0) == 0xE0) return 3;
+    if ((c & 0xF8) == 0xF0) return 4;
+    return 0;
+}
 
 std::string canonical_charset(std::string_view label) {
     const std::string l = lower_alnum(label);
@@ -173,33 +249,51 @@ std::variant<decoded_text, adapter_error> decode_to_utf8(std::string_view raw,
                                                          std::string_view fallback) {
     decoded_text out;
     out.declared = std::string(declared);
-    size_t base = 0;  // offsets in errors count from the caller's first byte, BOM included
+    size_t base = 0;  // offsets in warnings count from the caller's first byte, BOM included
     if (raw.substr(0, 3) == "\xEF\xBB\xBF") {
         raw.remove_prefix(3);
         base = 3;
         out.bom_bytes = 3;
     }
-    const bool utf8_ok = is_valid_utf8(raw);
+    std::string single_byte = canonical_charset(fallback);
+    if (single_byte.empty() || single_byte == "utf-8" || single_byte == "us-ascii")
+        single_byte = "windows-1252";
 
+    // An unknown label is not a reason to lose the story: the bytes decide, as if undeclared.
     std::string want = declared.empty() ? std::string() : canonical_charset(declared);
     if (!declared.empty() && want.empty())
-        return adapter_error{story_errc::bad_charset,
-                             "declared charset '" + std::string(declared) + "' is not supported",
-                             std::nullopt, "charset"};
-    if (want.empty()) want = utf8_ok ? "utf-8" : canonical_charset(fallback);
-    if (want.empty()) want = "windows-1252";
+        out.warning = "declared charset '" + std::string(declared) + "' is not supported; ";
+    const utf8_census census = count_utf8(raw);
+    const bool utf8_ok = census.invalid == 0;
+    // Undeclared: UTF-8 when the format says so (JSON, XML) or the bytes are; else the profile's.
+    const bool utf8_expected = canonical_charset(fallback) == "utf-8";
+    if (want.empty()) want = utf8_ok || utf8_expected ? "utf-8" : single_byte;
+    if (want == "us-ascii" && census.invalid > 0) {
+        out.warning += "declared " + std::string(declared) + " but the bytes are 8-bit; ";
+        want = single_byte;
+    }
 
-    // Mislabelled copy: declared single-byte but the bytes are UTF-8 with multi-byte sequences.
-    if (want != "utf-8" && utf8_ok && has_multibyte(raw)) {
-        out.warning = "declared " + std::string(declared.empty() ? fallback : declared) +
-                      " but the bytes are UTF-8; decoded as UTF-8";
+    // Mislabelled copy: declared single-byte but the bytes are (mostly) UTF-8 with multi-byte
+    // sequences. More valid sequences than stray bytes reads as UTF-8 with the strays repaired.
+    if (want != "utf-8" && census.multibyte > 0 && census.multibyte > census.invalid) {
+        out.warning += "declared " + std::string(declared.empty() ? fallback : declared) +
+                       " but the bytes are UTF-8; decoded as UTF-8";
         want = "utf-8";
+    } else if (!out.warning.empty()) {
+        out.warning += "decoded as " + want;
+    }
+    if (want == "utf-8" && census.invalid > 0) {
+        if (!out.warning.empty()) out.warning += "; ";
+        out.warning += std::to_string(census.invalid) + " byte" +
+                       (census.invalid == 1 ? " was" : "s were") +
+                       " not valid UTF-8 (the first at byte " +
+                       std::to_string(base + census.first_invalid) + "); read as " + single_byte;
+        out.used = "utf-8";
+        out.utf8 = repair_utf8(raw, single_byte);
+        return out;
     }
     out.used = want;
     if (want == "utf-8" || (want == "us-ascii" && !has_multibyte(raw))) {
-        if (!utf8_ok)
-            return adapter_error{story_errc::bad_charset, "the bytes are not valid UTF-8",
-                                 base + utf8_invalid_offset(raw), ""};
         out.utf8.assign(raw);
         return out;
     }

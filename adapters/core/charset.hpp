@@ -22,6 +22,9 @@ std::string xml_declared_encoding(std::string_view raw);
 
 /// True when the bytes are valid UTF-8 (no overlongs, no surrogates).
 bool is_valid_utf8(std::string_view bytes);
+/// The length of the UTF-8 sequence `lead` starts (1 to 4), or 0 for a continuation or invalid
+/// byte.
+std::size_t utf8_sequence_length(char lead);
 /// The offset of the first byte that breaks UTF-8, or npos.
 std::size_t utf8_invalid_offset(std::string_view bytes);
 
@@ -29,13 +32,14 @@ struct decoded_text {
     std::string utf8;
     std::string declared;       // what the sender said ("" when nothing was declared)
     std::string used;           // what we decoded with
-    std::string warning;        // set when declared and used disagree
+    std::string warning;        // set when the bytes were repaired or declared and used disagree
     std::size_t bom_bytes = 0;  // stripped from the front: raw offset = text offset + this
 };
 
 /// Transcodes `raw` to UTF-8. `declared` is the label from the document or transport ("" for
 /// none); `fallback` is the profile's charset, used when nothing is declared and the bytes are
-/// not UTF-8. Fails with bad_charset (and the byte offset) when the bytes cannot be decoded.
+/// not UTF-8, and for stray bytes in UTF-8 (windows-1252 when the profile's is not single-byte).
+/// Fails with bad_charset only when iconv cannot decode with a supported charset.
 std::variant<decoded_text, adapter_error> decode_to_utf8(std::string_view raw,
                                                          std::string_view declared,
                                                          std::string_view fallback);

@@ -7,6 +7,7 @@
 #include "datetime.hpp"
 #include "json_writer.hpp"
 #include "normalize.hpp"
+#include "story_repair.hpp"
 #include "text.hpp"
 
 namespace wire::adapters {
@@ -165,6 +166,7 @@ std::optional<adapter_error> finalize_story(story& s) {
     }
     s.body_html.clear();
     s.body_text.clear();
+    move_leading_byline(s);
 
     for (auto* t : {&s.firstcreated, &s.versioncreated, &s.embargoed, &s.expires})
         check_time(*t,
@@ -192,9 +194,7 @@ std::optional<adapter_error> finalize_story(story& s) {
                     "pubstatus '" + s.pubstatus + "' is not a ninjs value; used 'usable'");
         s.pubstatus = "usable";
     }
-    if (s.uri.empty())
-        return adapter_error{
-            story_errc::missing_required, "the story has no identifier", {}, "uri"};
+    if (auto no_story = derive_missing_uri(s)) return no_story;
     s.uri = as_uri(s.uri);
     // ninjs requires only a uri, and kills are often bare notices: flag, do not refuse.
     if (s.headlines.empty() && s.bodies.empty())

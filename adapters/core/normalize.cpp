@@ -42,6 +42,26 @@ adapter_error error(story_errc code, std::string message, std::optional<size_t> 
     return adapter_error{code, std::move(message), offset, std::move(path)};
 }
 
+struct blanked {
+    std::size_t count = 0;
+    std::size_t first = 0;
+};
+
+// NUL and the other C0 controls (TAB, LF and CR aside) are not allowed in JSON strings or XML
+// text, yet telex-fed systems leave them in copy. Each becomes a space, so every offset in an
+// error still points at the sender's byte.
+blanked blank_controls(std::string& text) {
+    blanked b;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+            if (b.count++ == 0) b.first = i;
+            text[i] = ' ';
+        }
+    }
+    return b;
+}
+
 }  // namespace
 
 std::string sniff_format(std::string_view raw) {
@@ -90,7 +110,9 @@ normalize_result normalize(std::string_view raw, const normalize_options& opts) 
         adapter->charset == charset_source::transport ? std::string_view(prof->charset) : "utf-8";
     auto decoded = decode_to_utf8(raw, declared, fallback);
     if (auto* e = std::get_if<adapter_error>(&decoded)) return fail(*e);
-    const auto& text = std::get<decoded_text>(decoded);
+    auto& text = std::get<decoded_text>(decoded);
+    blanked controls;
+    if (adapter->charset != charset_source::transport) controls = blank_controls(text.utf8);
 
     result.items = adapter->decode(text.utf8, decode_context{*prof});
     // Adapters count offsets in the UTF-8 text; senders count bytes of what they sent. With a
@@ -122,6 +144,11 @@ normalize_result normalize(std::string_view raw, const normalize_options& opts) 
         w.charset_declared = text.declared;
         w.charset_used = text.used;
         if (!text.warning.empty()) w.warn("charset_repaired", text.warning);
+        if (controls.count > 0)
+            w.warn("control_removed",
+                   std::to_string(controls.count) + " control character" +
+                       (controls.count == 1 ? "" : "s") + " (the first at byte " +
+                       std::to_string(controls.first + text.bom_bytes) + ") read as spaces");
         w.raw_sha256 = digest;
         w.raw_bytes = raw.size();
         w.gateway_instance = opts.gateway_instance;

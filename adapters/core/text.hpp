@@ -26,7 +26,9 @@ std::string html_to_text(std::string_view html);
 /// as <p> elements, escaped.
 std::string text_to_html(std::string_view text, bool line_per_paragraph = false);
 
-/// Words = runs of letters or digits (Unicode-aware enough for Latin and Cyrillic).
+/// Words as newsrooms count them: whitespace-separated tokens (Unicode spaces and NBSP included)
+/// that hold at least one letter or digit; "U.S.-led" and "don't" are one word each, a lone
+/// dash or bullet is none. Callers pass plain text (markup already removed).
 int count_words(std::string_view text);
 /// Unicode code points.
 int count_chars(std::string_view text);

@@ -62,7 +62,9 @@ class Desk:
         text = "{} {} v{} U{} {}".format(wire["signal"], uri, version,
                                          story.get("urgency", "-"), headline(story))
         if wire.get("warnings"):
-            text += " [warning: {}]".format("; ".join(wire["warnings"]))
+            text += " [warning: {}]".format(
+                "; ".join(w if isinstance(w, str) else "{code}: {message}".format(**w)
+                          for w in wire["warnings"]))  # plain strings from earlier gateways
         return text
 
 

@@ -138,13 +138,15 @@ std::string story_line(simdjson::dom::element story, simdjson::dom::element wire
                        printable(headline(story), 100) + "  age " + ago;
     simdjson::dom::array warnings;
     if (wire["warnings"].get(warnings) == simdjson::SUCCESS && warnings.size() > 0) {
-        std::string_view code, message;
+        std::string_view code, message, plain;
         auto first = warnings.at(0);
         if (first["code"].get(code) == simdjson::SUCCESS &&
             first["message"].get(message) == simdjson::SUCCESS)
             line +=
                 "  [warning: " + printable(std::string(code) + ": " + std::string(message), 60) +
                 "]";
+        else if (first.get(plain) == simdjson::SUCCESS)  // envelopes of earlier gateways
+            line += "  [warning: " + printable(plain, 60) + "]";
     }
     return line;
 }

@@ -122,17 +122,24 @@ TEST_F(HostileDocuments, HugeXmlElementNameIsNotCopiedIntoTheStory) {
     EXPECT_LT(env.size(), 16u << 10);
 }
 
-TEST_F(HostileDocuments, InvalidUtf8IsRefused422BadCharsetWithItsOffset) {
+// Invalid UTF-8 is a repair, not a refusal: the stray byte is read as windows-1252 and the
+// warning names its offset.
+TEST_F(HostileDocuments, InvalidUtf8IsRepairedAndTheWarningNamesItsOffset) {
     start_gateway();
     const auto doc = ninjs_story("Bad \xC3\x28 byte");
-    auto dead = expect_refused("f", doc, 422, "bad_charset", "application/json");
-    EXPECT_EQ(header(dead.headers, "wiregate-offset"), std::to_string(doc.find('\xC3')));
+    auto env = expect_published("f", doc, "application/json");
+    EXPECT_NE(env.find("Bad \xC3\x83( byte"), std::string::npos) << env;
+    EXPECT_NE(env.find(R"({"code":"charset_repaired","message":"1 byte was not valid UTF-8 )"
+                       "(the first at byte " +
+                       std::to_string(doc.find('\xC3')) + ")"),
+              std::string::npos)
+        << env;
 }
 
-TEST_F(HostileDocuments, UnsupportedDeclaredCharsetIsRefused422BadCharset) {
+TEST_F(HostileDocuments, UnsupportedDeclaredCharsetIsIgnoredWithAWarning) {
     start_gateway();
-    expect_refused("f", ninjs_story(), 422, "bad_charset",
-                   "application/json; charset=ebcdic-cp-us");
+    auto env = expect_published("f", ninjs_story(), "application/json; charset=ebcdic-cp-us");
+    EXPECT_NE(env.find("'ebcdic-cp-us' is not supported"), std::string::npos) << env;
 }
 
 TEST_F(HostileDocuments, Latin1DeclaredForUtf8BytesIsReadAsUtf8WithAWarning) {
@@ -151,14 +158,19 @@ TEST_F(HostileDocuments, Utf16DocumentOnAnAutoFeedIsRefused415UnknownFormat) {
     expect_refused("a", utf16, 415, "unknown_format");
 }
 
-TEST_F(HostileDocuments, NulByteInsideAJsonStringIsRefused422Malformed) {
+// A NUL left by a telex system is read as a space (offsets stay the sender's), never passed on.
+TEST_F(HostileDocuments, NulByteInsideAJsonStringIsReadAsASpaceWithAWarning) {
     start_gateway();
-    expect_refused("f", ninjs_story(std::string("a\0b", 3)), 422, "malformed");
+    auto env = expect_published("f", ninjs_story(std::string("a\0b", 3)), "application/json");
+    EXPECT_EQ(env.find("\\u0000"), std::string::npos) << env;
+    EXPECT_NE(env.find(R"("code":"control_removed")"), std::string::npos) << env;
 }
 
-TEST_F(HostileDocuments, NulByteInsideXmlTextIsRefused422Malformed) {
+TEST_F(HostileDocuments, NulByteInsideXmlTextIsReadAsASpaceWithAWarning) {
     start_gateway();
-    expect_refused("x", nitf_story("", std::string("a\0b", 3)), 422, "malformed");
+    auto env = expect_published("x", nitf_story("", std::string("a\0b", 3)), "application/xml");
+    EXPECT_EQ(env.find("\\u0000"), std::string::npos) << env;
+    EXPECT_NE(env.find(R"("code":"control_removed")"), std::string::npos) << env;
 }
 
 TEST_F(HostileDocuments, TruncatedXmlIsRefused422MalformedWithTheOffset) {

@@ -51,16 +51,46 @@ TEST(Charset, BomIsStripped) {
     EXPECT_EQ(t.utf8, "<a/>");
 }
 
-TEST(Charset, InvalidUtf8IsRefusedWithTheOffsetOfTheBadByte) {
-    auto r = decode_to_utf8(
-        "abc\xFF"
-        "def",
-        "utf-8", "utf-8");
-    ASSERT_TRUE(std::holds_alternative<adapter_error>(r));
-    const auto& e = std::get<adapter_error>(r);
-    EXPECT_EQ(e.code, story_errc::bad_charset);
-    ASSERT_TRUE(e.offset);
-    EXPECT_EQ(*e.offset, 3u);
+decoded_text decoded(std::variant<decoded_text, adapter_error> r) {
+    if (const auto* e = std::get_if<adapter_error>(&r)) ADD_FAILURE() << e->message;
+    auto* t = std::get_if<decoded_text>(&r);
+    return t ? std::move(*t) : decoded_text{};
+}
+
+TEST(Charset, StrayByteInUtf8IsReadAsWindows1252AndReportedWithItsOffset) {
+    const auto t =
+        decoded(decode_to_utf8("\xEF\xBB\xBF"
+                               "caf\xE9 and na\xC3\xAFve",
+                               "utf-8", "utf-8"));
+    EXPECT_EQ(t.utf8, "caf\xC3\xA9 and na\xC3\xAFve");
+    EXPECT_EQ(t.used, "utf-8");
+    EXPECT_NE(t.warning.find("1 byte was not valid UTF-8 (the first at byte 6)"), std::string::npos)
+        << t.warning;
+}
+
+TEST(Charset, StrayBytesAreReadInTheProfilesSingleByteCharset) {
+    // 0xC4 is U+0414 in windows-1251; the valid UTF-8 sequence (U+00E9) is kept as it is.
+    const auto t = decoded(decode_to_utf8("\xC4 \xC3\xA9 \xC3\xA9", "", "windows-1251"));
+    EXPECT_EQ(t.utf8, "\xD0\x94 \xC3\xA9 \xC3\xA9");
+    EXPECT_NE(t.warning.find("read as windows-1251"), std::string::npos) << t.warning;
+}
+
+TEST(Charset, DeclaredSingleByteWithMostlyUtf8IsReadAsUtf8WithTheStraysRepaired) {
+    const auto t = decoded(decode_to_utf8("\xC3\xA9t\xC3\xA9 \xE9t\xC3\xA9", "iso-8859-1", ""));
+    EXPECT_EQ(t.utf8, "\xC3\xA9t\xC3\xA9 \xC3\xA9t\xC3\xA9");
+    EXPECT_EQ(t.used, "utf-8");
+}
+
+TEST(Charset, EightBitBytesDeclaredAsciiAreDecodedAndReported) {
+    const auto t = decoded(decode_to_utf8("caf\xE9", "us-ascii", "windows-1252"));
+    EXPECT_EQ(t.utf8, "caf\xC3\xA9");
+    EXPECT_NE(t.warning.find("8-bit"), std::string::npos) << t.warning;
+}
+
+TEST(Charset, UndeclaredLatin1InAUtf8FormatIsRepairedNotRefused) {
+    const auto t = decoded(decode_to_utf8("caf\xE9", "", "utf-8"));
+    EXPECT_EQ(t.utf8, "caf\xC3\xA9");
+    EXPECT_FALSE(t.warning.empty());
 }
 
 TEST(Charset, OverlongAndSurrogateSequencesAreNotUtf8) {
@@ -70,10 +100,11 @@ TEST(Charset, OverlongAndSurrogateSequencesAreNotUtf8) {
     EXPECT_TRUE(is_valid_utf8("Ж€😀"));
 }
 
-TEST(Charset, UnsupportedDeclaredCharsetIsACodedRefusal) {
-    auto r = decode_to_utf8("x", "ebcdic-cp-us", "utf-8");
-    ASSERT_TRUE(std::holds_alternative<adapter_error>(r));
-    EXPECT_EQ(std::get<adapter_error>(r).code, story_errc::bad_charset);
+TEST(Charset, UnsupportedDeclaredCharsetIsIgnoredAndTheBytesDecide) {
+    const auto t = decoded(decode_to_utf8("x\xC3\xA9", "ebcdic-cp-us", "utf-8"));
+    EXPECT_EQ(t.utf8, "x\xC3\xA9");
+    EXPECT_EQ(t.used, "utf-8");
+    EXPECT_NE(t.warning.find("'ebcdic-cp-us' is not supported"), std::string::npos) << t.warning;
 }
 
 TEST(Charset, XmlDeclarationIsRead) {

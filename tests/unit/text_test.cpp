@@ -54,6 +54,14 @@ TEST(Text, WordAndCharCounts) {
     EXPECT_EQ(count_words("NATO chief calls on Russia — again."), 6);
     EXPECT_EQ(count_words("Генсек НАТО призвал Россию"), 4);
     EXPECT_EQ(count_words(""), 0);
+    // Whitespace-separated tokens holding a letter or digit, as newsrooms count them.
+    EXPECT_EQ(count_words("U.S.-led talks don't end; 10,000 dead."), 6);
+    EXPECT_EQ(count_words("a\xC2\xA0"
+                          "b\xE2\x80\x89"
+                          "c\td\ne"),
+              5);                                                    // NBSP, thin space
+    EXPECT_EQ(count_words("x \xE2\x80\x94 \xE2\x80\xA2 ... y"), 2);  // lone dash, bullet
+    EXPECT_EQ(count_words("\xE2\x80\x9CQuoted\xE2\x80\x9D word"), 2);
     EXPECT_EQ(count_chars("Жук"), 3);
 }
 
