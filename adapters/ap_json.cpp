@@ -141,9 +141,9 @@ void read_headlines(const json::fields& f, story& s) {
         if (auto h = f.text(key, " "); !h.empty()) s.headlines.push_back({role, "text/plain", h});
     if (!s.headlines.empty() && s.headlines.front().role != "main") {
         s.wire.warn("headline_guessed",
-                    "no headline; used headline_" +
-                        std::string(s.headlines.front().role == "sub" ? "extended" : "seo"));
-        s.headlines.insert(s.headlines.begin(), {"main", "text/plain", s.headlines.front().value});
+                    std::string("no headline; used headline_") +
+                        (s.headlines.front().role == "sub" ? "extended" : "seo"));
+        s.headlines.front().role = "main";
     } else if (s.headlines.empty() && !trim(s.title).empty()) {
         s.headlines.push_back({"main", "text/plain", s.title});
         s.wire.warn("headline_guessed", "no headline; used title");
@@ -174,19 +174,21 @@ void read_byline(const json::fields& f, story& s) {
         if (s.by.empty() && f.get(who, v)) s.by = json::any_text(v, "; ");
 }
 
+// A place as AP writes a dateline: "Kyiv, Ukraine", "Columbus, Ohio" (the state, not the
+// country, when AP gives one).
+std::string place_text(element v) {
+    if (!v.is_object()) return json::any_text(v, ", ");
+    if (std::string name = str(v, "name"); !name.empty()) return name;
+    std::string city = str(v, "city"), area = str(v, "countryareaname");
+    for (auto key : {"countryname", "countryareacode", "countrycode"})
+        if (area.empty()) area = str(v, key);
+    return city.empty() || area.empty() ? city + area : city + ", " + area;
+}
+
 void read_place(const json::fields& f, story& s) {
     element v;
-    if (f.get("located", v)) s.located = json::any_text(v, ", ");
-    if (s.located.empty() && f.get("datelinelocation", v)) {
-        if (v.is_string()) {
-            s.located = json::any_text(v, " ");
-            return;
-        }
-        std::string city = str(v, "city"), country = str(v, "countryname");
-        if (country.empty()) country = str(v, "countryareaname");
-        if (country.empty()) country = str(v, "countrycode");
-        s.located = city.empty() || country.empty() ? city + country : city + ", " + country;
-    }
+    if (f.get("located", v)) s.located = place_text(v);
+    if (s.located.empty() && f.get("datelinelocation", v)) s.located = place_text(v);
 }
 
 void read_meta(const json::fields& f, story& s, const profile& prof) {
@@ -261,6 +263,12 @@ item_result decode_item(element it, const std::string& path, const profile& prof
     for (const auto& u : strings(it, "usageterms"))
         s.usageterms += (s.usageterms.empty() ? "" : " ") + u;
     s.wire.keywords = strings(it, "keywords");
+    if (element k; json::find(it, "keywords", k) && k.is_string()) {  // one comma-separated string
+        const std::string all = s.wire.keywords.empty() ? "" : s.wire.keywords.front();
+        s.wire.keywords.clear();
+        for (auto part : split(all, ','))
+            if (!trim(part).empty()) s.wire.keywords.emplace_back(trim(part));
+    }
 
     s.subjects = ap_concepts(it, "subject", &s.wire.category);
     s.people = ap_concepts(it, "person");

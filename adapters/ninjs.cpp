@@ -237,21 +237,21 @@ bool has_text(const story& s) {
     return !trim(s.body_html).empty() || !trim(s.body_text).empty();
 }
 
-// What a reader needs when the item's own fields hold none: a headline from the title, the
-// text of a text association (a package), the description as the body of a text item.
-void fill_gaps(const fields& f, story& s) {
-    if (!has_text(s)) {
-        element assoc;
-        if (f.get("associations", assoc))
-            json::each(assoc, [&](element a) {
-                if (has_text(s) || !a.is_object()) return;
-                fields af(a, s.wire);
-                std::string type = ascii_lower(af.text("type"));
-                if (!type.empty() && type != "text") return;
-                story inner;
-                read_text(af, inner);
-                if (!has_text(inner)) return;
-                for (auto& w : inner.wire.warnings) s.wire.warnings.push_back(std::move(w));
+// The text of the associated items (pictures' captions, a package's parts) is kept in the
+// item's descriptions, role "association", so no text is lost; a text association is the
+// item's own text when the item has none (a package), with a warning.
+void read_associations(const fields& f, story& s) {
+    element assoc;
+    if (!f.get("associations", assoc)) return;
+    json::each(
+        assoc,
+        [&](element a) {
+            if (!a.is_object()) return;
+            story inner;
+            fields af(a, inner.wire);
+            read_text(af, inner);
+            std::string type = ascii_lower(af.text("type"));
+            if (!has_text(s) && has_text(inner) && (type.empty() || type == "text")) {
                 s.headlines = std::move(inner.headlines);
                 s.body_html = std::move(inner.body_html);
                 s.body_text = std::move(inner.body_text);
@@ -260,8 +260,22 @@ void fill_gaps(const fields& f, story& s) {
                             "the item holds no text; read the text of its "
                             "associated item '" +
                                 member(a, "uri") + "'");
-            });
-    }
+                return;
+            }
+            std::vector<std::string> texts;
+            for (const auto& t : inner.headlines) texts.push_back(t.value);
+            for (const auto& t : inner.descriptions) texts.push_back(t.value);
+            texts.push_back(inner.body_html.empty() ? inner.body_text
+                                                    : html_to_text(sanitize_html(inner.body_html)));
+            for (auto& t : texts)
+                if (!trim(t).empty() && s.descriptions.size() < k_max_list)
+                    s.descriptions.push_back({"association", "text/plain", std::move(t)});
+        },
+        100);
+}
+
+// A headline from the title; the description as the body of a text item without one.
+void fill_gaps(story& s) {
     bool headline = false;
     for (const auto& h : s.headlines) headline = headline || !trim(h.value).empty();
     if (!headline && !trim(s.title).empty()) {
@@ -270,7 +284,7 @@ void fill_gaps(const fields& f, story& s) {
     }
     if (s.body_html.empty() && trim(s.body_text).empty() && s.type == "text")
         for (const auto& d : s.descriptions)
-            if (!trim(d.value).empty()) {
+            if (!trim(d.value).empty() && d.role != "association") {
                 s.body_text = d.value;
                 s.wire.warn("no_body",
                             "no body; the description (role '" + d.role + "') is used as the body");
@@ -288,7 +302,8 @@ item_result decode_one(element doc, const std::string& path) {
     read_meta(f, s);
     read_text(f, s);
     read_concepts(f, s);
-    fill_gaps(f, s);
+    read_associations(f, s);
+    fill_gaps(s);
     if (!s.infosources.empty()) s.wire.agency = ascii_lower(trim(s.infosources.front().name));
     if (s.wire.agency.empty()) s.wire.agency = ascii_lower(trim(s.copyrightholder));
     if (s.wire.agency.size() > 40) s.wire.agency.clear();
