@@ -296,29 +296,35 @@ item_result decode_item(element it, const std::string& path, const profile& prof
     return s;
 }
 
-// A feed page's entries: {meta, item} or bare items, each read (or refused) on its own.
+bool looks_like_item(element e);
+
+// A feed page's entries: {meta, item} or bare items, each read (or refused) on its own. One
+// entry or item where the list was expected is read as a list of one.
 void decode_entries(element items, const std::string& base, const profile& prof,
                     std::vector<item_result>& out) {
     size_t i = 0;
-    json::each(
-        items,
-        [&](element entry) {
-            std::string path = base + "/" + std::to_string(i++);
-            if (out.size() == k_max_items) {
+    auto entry_of = [&](element entry) {
+        std::string path = base + "/" + std::to_string(i++);
+        if (out.size() >= k_max_items) {
+            if (out.size() == k_max_items)
                 out.push_back(refuse(story_errc::too_large,
                                      "more than " + std::to_string(k_max_items) +
                                          " items; only the first 1000 were read",
                                      path));
-                return;
-            }
-            if (out.size() > k_max_items) return;
-            element inner;  // {meta, item}; a bare item in the array is read as well
-            if (entry["item"].get(inner) == simdjson::SUCCESS)
-                out.push_back(decode_item(inner, path + "/item", prof, entry));
-            else
-                out.push_back(decode_item(entry, path, prof, entry));
-        },
-        k_max_items + 1);
+            return;
+        }
+        element inner;  // {meta, item}; a bare item in the array is read as well
+        if (json::find(entry, "item", inner) && inner.is_array())
+            decode_entries(inner, path + "/item", prof, out);
+        else if (json::find(entry, "item", inner))
+            out.push_back(decode_item(inner, path + "/item", prof, entry));
+        else
+            out.push_back(decode_item(entry, path, prof, entry));
+    };
+    if (items.is_object() && (json::has(items, "item") || looks_like_item(items)))
+        entry_of(items);
+    else
+        json::each(items, entry_of, k_max_items + 1);
 }
 
 bool looks_like_item(element e) {
@@ -338,6 +344,11 @@ std::vector<item_result> decode_document(element doc, const profile& prof) {
         return {refuse(story_errc::unsupported, "an AP Media API document is a JSON object")};
     element data, v;
     if (json::find(doc, "data", data)) {
+        if (data.is_array() || (json::find(data, "item", v) && v.is_array())) {
+            decode_entries(data.is_array() ? data : v, data.is_array() ? "/data" : "/data/item",
+                           prof, out);  // a list where one item or one envelope was expected
+            return out;
+        }
         if (json::find(data, "item", v)) return {decode_item(v, "/data/item", prof, doc)};
         if (json::find(data, "items", v)) {
             decode_entries(v, "/data/items", prof, out);

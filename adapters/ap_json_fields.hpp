@@ -157,7 +157,7 @@ inline void map_body(element it, story& s, element outer) {
         found = take_body(v, s);
     for (auto key : {"body_text", "body", "text", "nitf", "content", "story", "main"}) {
         if (found || !json::find(it, key, v)) continue;
-        if (v.is_object() && !json::find(v, "body_html", v) && !json::find(v, "body", v)) continue;
+        if (v.is_object() && !json::find(v, "body_html", v)) (void)json::find(v, "body", v);
         if ((found = take_body(v, s)))
             s.wire.warn("layout_guessed", std::string("body read from '") + key + "'");
     }
