@@ -388,15 +388,11 @@ std::vector<item_result> decode(std::string_view utf8, const decode_context& ctx
         size_t before = out.size();
         for (auto& r : decode_document(doc, ctx.prof)) out.push_back(std::move(r));
         for (size_t i = before; i < out.size(); ++i)
-            if (auto* s = std::get_if<story>(&out[i])) {
-                if (read.docs.size() > 1)
-                    s->wire.warn("layout_guessed", "one of " + std::to_string(read.docs.size()) +
-                                                       " JSON documents one after another");
-                if (!read.skipped.empty()) s->wire.warn("junk_skipped", read.skipped);
-            }
+            if (auto* s = std::get_if<story>(&out[i])) json::note_reading(read, d, s->wire);
     }
     return out;
 }
+
 // Which keys sit at the top level and directly under top-level "data"/"altids", read from the
 // (possibly cut) first bytes with a string-aware depth counter: no parse, no allocation.
 bool sniff(std::string_view head) {

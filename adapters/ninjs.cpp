@@ -353,12 +353,7 @@ std::vector<item_result> decode(std::string_view utf8, const decode_context&) {
             out.push_back(decode_one(doc, base));
         }
         for (size_t i = before; i < out.size(); ++i)
-            if (auto* s = std::get_if<story>(&out[i])) {
-                if (several)
-                    s->wire.warn("layout_guessed", "one of " + std::to_string(read.docs.size()) +
-                                                       " JSON documents one after another");
-                if (!read.skipped.empty()) s->wire.warn("junk_skipped", read.skipped);
-            }
+            if (auto* s = std::get_if<story>(&out[i])) json::note_reading(read, d, s->wire);
         if (out.size() >= k_max_items) break;
     }
     return out;

@@ -114,15 +114,26 @@ TEST(Ninjs, AnUnusableUrgencyIsKeptAsPriority) {
     EXPECT_TRUE(has_warning(s, "urgency_unmapped"));
 }
 
-TEST(Ninjs, JunkBeforeAndAfterIsSkippedButACutDocumentIsRefused) {
+TEST(Ninjs, JunkIsSkippedACutDocumentClosedAndABrokenOneRefused) {
     const auto s = only_story(run("data: {\"uri\": \"urn:x\", \"headline\": \"H\"}\n]]junk"));
     EXPECT_EQ(main_headline(s), "H");
     EXPECT_TRUE(has_warning(s, "junk_skipped", "before"));
     EXPECT_TRUE(has_warning(s, "junk_skipped", "after"));
-    auto cut = run(R"({"uri": "urn:x", "headline": "H", "body_text": "cut)");
-    ASSERT_EQ(cut.items.size(), 1u);
-    ASSERT_TRUE(std::holds_alternative<adapter_error>(cut.items[0]));
-    EXPECT_EQ(std::get<adapter_error>(cut.items[0]).code, story_errc::malformed);
+
+    const auto cut = only_story(run(R"({"uri": "urn:x", "headline": "H", "body_text": "cut he)"));
+    EXPECT_EQ(plain_body(cut), "cut he");
+    EXPECT_TRUE(has_warning(cut, "unterminated"));
+    // cut inside a key or a number: back to the last complete value
+    const auto key = only_story(run(R"({"uri": "urn:x", "headline": "H", "urgency": 3, "bo)"));
+    EXPECT_EQ(key.urgency, 3);
+    const auto num = only_story(run(R"({"uri": "urn:x", "headline": "H", "urgency": 3)"));
+    EXPECT_EQ(main_headline(num), "H");
+    EXPECT_FALSE(num.urgency.has_value());
+
+    auto broken = run(R"({"uri": "urn:x", "headline": "H", "body_text": })");
+    ASSERT_EQ(broken.items.size(), 1u);
+    ASSERT_TRUE(std::holds_alternative<adapter_error>(broken.items[0]));
+    EXPECT_EQ(std::get<adapter_error>(broken.items[0]).code, story_errc::malformed);
 }
 
 TEST(Ninjs, DamagedFixturesNeverCrash) {
