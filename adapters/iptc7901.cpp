@@ -6,46 +6,31 @@
 #include <cstdio>
 #include <regex>
 
+#include "core/concepts.hpp"
+
 #include "core/datetime.hpp"
 #include "core/lifecycle.hpp"
 #include "core/registry.hpp"
 #include "core/text.hpp"
+#include "iptc7901_framing.hpp"
 #include "telex_common.hpp"
 
 namespace wire::adapters {
 namespace {
 
-constexpr size_t k_max_messages = 1000;
+using namespace iptc7901;
+
 constexpr auto npos = std::string_view::npos;
 constexpr auto k_vocab = telex::vocabulary::with_eilt;  // dpa sends "Eilt"
-
-// One message cut out of the framing.
-struct message {
-    std::string header, keywords, text, dtg;
-    size_t offset = 0;    // of the message in the decoded input
-    std::string problem;  // set when the framing is broken (truncated copy)
-    std::vector<warning> warnings;
-};
 
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool all_digits(std::string_view s) {
     return !s.empty() && std::all_of(s.begin(), s.end(), telex::is_digit);
 }
 
-// Lines without BEL (dpa rings five on urgents). LF, CR LF, the teleprinter's CR CR LF and a
-// lone CR each end one line.
-std::vector<std::string> lines_of(std::string_view s) {
-    std::vector<std::string> out(1);
-    for (size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '\r' || s[i] == '\n') {
-            while (s[i] == '\r' && i + 1 < s.size() && (s[i + 1] == '\r' || s[i + 1] == '\n')) ++i;
-            out.emplace_back();
-        } else if (s[i] != '\a') {
-            out.back() += s[i];
-        }
-    }
-    return out;
-}
+// Lines at any line end (LF, CR LF, the teleprinter's CR CR LF, LF CR, a lone CR), without
+// BEL (dpa rings five on urgents), NUL, DEL and other line noise.
+std::vector<std::string> lines_of(std::string_view s) { return telex::line_texts(s); }
 
 // dpa's notepad: "# Notizblock" (any one-word level-1 heading), the "* * * *" line before the
 // non-public part, or the sentence saying the rest is not for publication.
@@ -72,7 +57,8 @@ bool closing_line(std::string_view line) {
 }
 
 // Paragraphs are runs of non-blank lines (what finalize_story makes of body_text). A run whose
-// lines all start with '|' is a table (dpa results): kept as rows, not one run-on paragraph.
+// lines all start with '|' is a table (dpa results): kept as rows, not one run-on paragraph. A
+// run laid out in columns with spaces (results, racing fields) keeps its lines in a <pre>.
 std::string body_html(const std::vector<std::string>& lines, size_t from, size_t to) {
     std::string html;
     for (size_t i = from, j; i < to; i = j) {
@@ -80,19 +66,20 @@ std::string body_html(const std::vector<std::string>& lines, size_t from, size_t
         bool rows = j > i && std::all_of(lines.begin() + static_cast<std::ptrdiff_t>(i),
                                          lines.begin() + static_cast<std::ptrdiff_t>(j),
                                          [](const std::string& l) { return trim(l)[0] == '|'; });
+        if (!rows && j > i) {
+            html += telex::paragraphs_html(lines, i, j, false, false);
+            j += j == i;
+            continue;
+        }
         std::string para;
         for (size_t k = i; k < j; ++k) {
-            if (!rows) {
-                para += (k > i ? " " : "") + escape_html(trim(lines[k]));
-                continue;
-            }
             auto cells = split(trim(lines[k]), '|');
             para += "<tr>";
             for (size_t c = 1; c + 1 < cells.size(); ++c)
                 para += "<td>" + escape_html(trim(cells[c])) + "</td>";
             para += "</tr>";
         }
-        if (j > i) html += rows ? "<table>" + para + "</table>" : "<p>" + para + "</p>";
+        if (j > i) html += "<table>" + para + "</table>";
         j += j == i;
     }
     return html;
@@ -135,82 +122,91 @@ std::optional<utc_time> sperrfrist(std::string_view note, const utc_time& dtg) {
     return utc_time::from_epoch(e - (summer ? 3600 : 0));
 }
 
-item_result build_story(const message& m, size_t index, const decode_context& ctx) {
-    const std::string path = "/message[" + std::to_string(index + 1) + "]";
-    auto fail = [&](story_errc c, std::string why, std::string where) {
-        return adapter_error{c, std::move(why), m.offset, path + where};
-    };
-    if (!m.problem.empty()) return fail(story_errc::malformed, m.problem, "");
-    // Header: <service><number> <priority> <category> <word count> [<optional info>]
-    auto t = telex::tokens(m.header);
-    static constexpr const char* k_fields[] = {"service/number", "priority", "category", "words"};
-    if (t.size() < 4)
-        return fail(story_errc::missing_required,
-                    std::string("the header has no ") + k_fields[t.size()], "/header");
-    size_t d = t[0].find_first_of("0123456789");
-    if (d == 0 || d == npos || !all_digits(t[0].substr(d)))
-        return fail(story_errc::malformed,
-                    "header starts with '" + std::string(t[0]) + "', not <service><number>",
-                    "/header");
-    if (t[1].size() != 1 || !telex::is_digit(t[1][0]) || t[2].size() > 8 || !all_digits(t[3]))
-        return fail(story_errc::bad_value,
-                    "header '" + m.header +
-                        "': priority must be one digit, category at most "
-                        "8 characters, word count a number",
-                    "/header");
-    std::string_view info = trim(std::string_view(m.header).substr(
-        static_cast<size_t>(t[3].data() + t[3].size() - m.header.data())));
+// The header fields as read; `service` is empty when the first line is no header.
+struct header_info {
+    std::string service, category;
+    std::optional<int> words;
+    std::string agency;  // named in the optional info
+    std::string info;    // the optional info
+};
 
-    if (trim(m.text).empty())
-        return fail(story_errc::malformed, "the message has no text between STX and ETX", "/text");
-    std::string_view dtg = trim(m.dtg);
-    if (dtg.empty())
-        return fail(story_errc::missing_required, "no date-time group after ETX", "/dtg");
-    // No zone in the DTG means GMT (dpa, ATS and Belga write none); not worth a warning.
-    auto when = parse_dtg(dtg, 0);
-    if (!when)
-        return fail(story_errc::bad_value,
-                    "date-time group '" + std::string(dtg) + "' is not 'ddhhmm [zone] Mon yy'",
-                    "/dtg");
+bool service_number(std::string_view t) {
+    size_t d = t.find_first_of("0123456789");
+    return d != 0 && d != npos && t.size() <= 16 && all_digits(t.substr(d)) &&
+           std::all_of(t.begin(), t.begin() + static_cast<std::ptrdiff_t>(d),
+                       [](char c) { return is_alpha(c) || c == '-'; });
+}
 
-    story s;
-    s.wire.warnings = m.warnings;
-    s.versioncreated = when->rfc3339();
+// Header: <service><number> <priority> <category> <word count> [<optional info>]. A field
+// missing or out of shape is a warning and left out; false when the line is no header at all.
+bool read_header(std::string_view header, story& s, header_info& h, const decode_context& ctx) {
+    auto t = telex::tokens(header);
+    if (t.empty() || !service_number(t[0])) return false;
+    h.service = ascii_lower(t[0].substr(0, t[0].find_first_of("0123456789")));
     s.wire.sequence = t[0];
-    s.wire.priority = t[1];
-    s.wire.category = t[2];
-    if (auto u = ctx.prof.telex_priority.find(t[1]); u != ctx.prof.telex_priority.end())
-        s.urgency = u->second;
-    else
-        s.wire.warn("urgency_unmapped", "priority " + std::string(t[1]) +
-                                            " has no urgency in profile " + ctx.prof.name);
-    // ninjs has no field for the declared word count or the free optional info: both are kept
-    // verbatim as altids so nothing of the header is lost.
-    s.altids.push_back({"wordcount", std::string(t[3])});
-    if (!info.empty()) s.altids.push_back({"optional-info", std::string(info)});
-    std::string agency = info_agency(info);
-    if (!agency.empty()) s.infosources.push_back({agency, "", "", "", "originfeed"});
-    if (ctx.prof.agency.empty()) s.wire.agency = agency;  // a configured agency wins
-    telex::markers mk;
-    mk.add(signal_from_text(info));  // Belga: "F BELGA-0031 COR 703"
+    if (t.size() == 3 && all_digits(t[2])) t.insert(t.begin() + 2, std::string_view());
+    if (t.size() < 4 || t[2].empty())
+        s.wire.warn("layout_guessed", "the header '" + std::string(header) +
+                                          "' lacks fields of '<service><number> <priority> "
+                                          "<category> <words>'");
+    if (t.size() > 1) {
+        s.wire.priority = t[1];
+        if (t[1].size() != 1 || !telex::is_digit(t[1][0]))
+            s.wire.warn("unknown_value",
+                        "priority '" + std::string(t[1]) + "' is not one digit; no urgency");
+        else if (auto u = ctx.prof.telex_priority.find(t[1]); u != ctx.prof.telex_priority.end())
+            s.urgency = u->second;
+        else
+            s.wire.warn("urgency_unmapped", "priority " + std::string(t[1]) +
+                                                " has no urgency in profile " + ctx.prof.name);
+    }
+    if (t.size() > 2 && t[2].size() <= 8) s.wire.category = h.category = t[2];
+    if (t.size() > 2 && t[2].size() > 8)
+        s.wire.warn("unknown_value", "category '" + std::string(t[2]) + "' is longer than 8");
+    if (t.size() > 3 && all_digits(t[3]) && t[3].size() <= 6) {
+        h.words = std::stoi(std::string(t[3]));
+        // ninjs has no field for the declared word count: kept verbatim as an altid.
+        s.altids.push_back({"wordcount", std::string(t[3])});
+    } else if (t.size() > 3) {
+        s.wire.warn("unknown_value", "word count '" + std::string(t[3]) + "' is not a number");
+    }
+    if (t.size() <= 4) return true;
+    // The free optional info, kept as an altid so nothing of the header is lost.
+    std::string_view info = trim(header.substr(static_cast<size_t>(t[4].data() - header.data())));
+    s.altids.push_back({"optional-info", std::string(info)});
+    h.info = info;
+    h.agency = info_agency(info);
+    if (!h.agency.empty()) s.infosources.push_back({h.agency, "", "", "", "originfeed"});
+    return true;
+}
 
-    for (const auto& line : lines_of(m.keywords))
-        for (auto k : split(line, '/'))
-            if (!trim(k).empty()) s.wire.keywords.emplace_back(trim(k));
-    for (const auto& k : s.wire.keywords) s.slugline += (s.slugline.empty() ? "" : "/") + k;
+// The keyword lines ("Partei/Deutschland/Grüne/") opening `pre`, and the rest of it.
+void split_keywords(std::string_view pre, std::string& keywords, std::string& rest) {
+    bool open = true;
+    for (const auto& l : lines_of(pre)) {
+        std::string_view t = trim(l);
+        if (open && t.empty()) continue;
+        if (open && t.back() == '/' && t.size() <= 200) {
+            keywords += std::string(t) + "\n";
+            continue;
+        }
+        open = false;
+        rest += l + "\n";
+    }
+}
 
-    // Headline block: the lines up to the first one ending in '=', before any blank line. Without
-    // one, a short first paragraph (at most three lines, no dateline) is the headline.
-    auto lines = lines_of(m.text);
-    size_t i = 0, n = lines.size(), j;
-    while (i < n && trim(lines[i]).empty()) ++i;
+// Headline block: the lines up to the first one ending in '=', before any blank line. Without
+// one, a short first paragraph (at most three lines, no dateline) is the headline. Notes,
+// marker lines and a byline in it are taken; returns the first body line.
+size_t read_headline(const std::vector<std::string>& lines, size_t i, story& s, telex::markers& mk,
+                     const std::optional<utc_time>& when) {
+    size_t n = lines.size(), j;
     auto open = [&](size_t k) { return k < n && k < i + 30 && !trim(lines[k]).empty(); };
     for (j = i; open(j) && trim(lines[j]).back() != '=';) ++j;
     std::string dl, loc;
     bool short_first = j - i <= 3 && i < n && !telex::find_dateline(lines[i], dl, loc);
     size_t end = open(j) ? j + 1 : short_first ? j : i;
-
-    std::string title, note, ednote;
+    std::string title, note;
     int depth = 0;
     for (size_t k = i; k < end; ++k) {
         std::string line(trim(lines[k]));
@@ -227,9 +223,10 @@ item_result build_story(const message& m, size_t index, const decode_context& ct
                 mk.add(telex::urgency_word(ws[0], k_vocab));
             } else {
                 mk.add(signal_from_text(note));
-                if (auto e = sperrfrist(note, *when); e && s.embargoed.empty())
+                if (auto e = when ? sperrfrist(note, *when) : std::nullopt;
+                    e && s.embargoed.empty())
                     s.embargoed = e->rfc3339();
-                ednote += note + "\n";
+                s.ednote += note + "\n";
             }
             note.clear();
         } else if (telex::take_markers(line, mk, k_vocab)) {
@@ -243,9 +240,12 @@ item_result build_story(const message& m, size_t index, const decode_context& ct
         }
     }
     if (!title.empty()) s.headlines.push_back({"main", "text/plain", title});
+    return end;
+}
 
-    // Body up to the notepad; the closing line (its own paragraph at the end) is an ednote too.
-    size_t body_end = n, last = n;
+// Body up to the notepad; the closing line (its own paragraph at the end) is an ednote too.
+void read_body(const std::vector<std::string>& lines, size_t end, story& s, const header_info& h) {
+    size_t n = lines.size(), body_end = n, last = n;
     while (last > end && trim(lines[last - 1]).empty()) --last;
     bool closing = last > end + 1 && trim(lines[last - 2]).empty() && closing_line(lines[last - 1]);
     if (closing) body_end = last - 1;
@@ -254,129 +254,132 @@ item_result build_story(const message& m, size_t index, const decode_context& ct
             body_end = k;
             break;
         }
-    for (size_t k = body_end; k < last; ++k) ednote += "\n" + lines[k];
-    s.ednote = ednote;
+    for (size_t k = body_end; k < last; ++k) s.ednote += "\n" + lines[k];
     telex::take_dateline(lines, end, body_end, s);
     s.body_html = body_html(lines, end, body_end);
+    // dpa's converter counts the body's words (no headline, no notepad); far fewer here means a
+    // lost tail, far more a wrong header.
+    std::string words;
+    for (size_t k = end; k < body_end; ++k) words += lines[k] + "\n";
+    int ours = count_words(words);
+    if (h.words && *h.words >= 50 && (ours * 2 < *h.words || ours > *h.words * 2))
+        s.wire.warn("wordcount_mismatch", "header says " + std::to_string(*h.words) +
+                                              " words, the body has " + std::to_string(ours));
+}
 
-    mk.apply(s);
-
-    // 7901 carries no story id: the message number counts messages per service and day (dpa
-    // sends 0000) and changes with every version. What an agency keeps across a story's updates
-    // and corrections is its keyword line, so the uri is agency + UTC day + service + category +
-    // keywords (the headline when there are none). A story re-slugged, or corrected on the next
-    // day, gets a new uri: a limit of the format.
-    std::string base = telex::slug_part(s.slugline.empty() ? title : s.slugline);
-    if (base.empty()) base = telex::slug_part(t[0]);
+// 7901 carries no story id: the message number counts messages per service and day (dpa sends
+// 0000) and changes with every version. What an agency keeps across a story's updates and
+// corrections is its keyword line, so the uri is agency + UTC day + service + category +
+// keywords (the headline when there are none). A story re-slugged, or corrected on the next
+// day, gets a new uri: a limit of the format. Without a DTG there is no day: core's hash rule.
+void set_uri(story& s, const header_info& h, const std::optional<utc_time>& when,
+             const decode_context& ctx) {
+    std::string_view what = s.slugline.empty() ? "headline" : "keywords";
+    std::string base = telex::slug_part(!s.slugline.empty()   ? s.slugline
+                                        : s.headlines.empty() ? ""
+                                                              : s.headlines[0].value);
+    if (base.empty()) base = telex::slug_part(s.wire.sequence), what = "message number";
+    if (!when || base.empty()) return;
     char day[9];
     std::snprintf(day, sizeof day, "%04d%02d%02d", when->year, when->month, when->day);
     // The profile's uri prefix names its agency already; a generic prefix gets the document's.
-    std::string who = !ctx.prof.agency.empty() ? "" : (agency.empty() ? "unknown" : agency) + ":";
-    s.uri = ctx.prof.uri_prefix + who + day + ":" + ascii_lower(t[0].substr(0, d)) + "-" +
-            ascii_lower(t[2]) + ":" + base;
+    std::string who =
+        !ctx.prof.agency.empty() ? "" : (h.agency.empty() ? "unknown" : h.agency) + ":";
+    std::string svc = h.service.empty()    ? ""
+                      : h.category.empty() ? h.service + ":"
+                                           : h.service + "-" + ascii_lower(h.category) + ":";
+    s.uri = ctx.prof.uri_prefix + who + day + ":" + svc + base;
+    s.wire.warn("id_derived", "uri from the agency, the DTG's day, " +
+                                  std::string(h.service.empty() ? "" : "service, category, ") +
+                                  std::string(what) + " (7901 copy has no id)");
+}
+
+item_result build_story(const message& m, size_t index, const decode_context& ctx) {
+    story s;
+    s.wire.warnings = m.warnings;
+    header_info h;
+    std::string keywords = m.keywords, text = m.text;
+    if (!read_header(m.header, s, h, ctx)) {
+        keywords.clear();
+        text.clear();
+        split_keywords(m.header + "\n" + m.keywords + (m.loose ? "\n" + m.text : ""), keywords,
+                       text);
+        if (!m.loose) text += m.text;
+        bool said = std::any_of(m.warnings.begin(), m.warnings.end(),
+                                [](const warning& w) { return w.code == "layout_guessed"; });
+        if (!said)
+            s.wire.warn("layout_guessed",
+                        "no 7901 header line '<service><number> <priority> <category> <words>': "
+                        "read as headerless copy");
+    } else if (m.loose) {
+        keywords.clear();
+        text.clear();
+        split_keywords(m.keywords + "\n" + m.text, keywords, text);
+    }
+    if (ctx.prof.agency.empty()) s.wire.agency = h.agency;  // a configured agency wins
+    telex::markers mk;
+    mk.add(signal_from_text(h.info));  // Belga: "F BELGA-0031 COR 703"
+
+    for (const auto& line : lines_of(keywords))
+        for (auto k : split(line, '/')) {
+            k = trim(k);
+            if (k.size() == 8 && all_digits(k))  // an IPTC subject code among the keywords
+                add_concept(s.subjects, code_concept("", k), 100);
+            else if (!k.empty())
+                s.wire.keywords.emplace_back(k);
+        }
+    for (const auto& k : s.wire.keywords) s.slugline += (s.slugline.empty() ? "" : "/") + k;
+
+    auto lines = lines_of(text);
+    while (!lines.empty() && trim(lines.back()).empty()) lines.pop_back();
+    std::string dtg(trim(m.dtg));
+    if (dtg.empty() && !lines.empty() && dtg_line(lines.back())) {
+        dtg = trim(lines.back());  // no ETX: the DTG closes the text
+        lines.pop_back();
+    }
+    size_t i = telex::first_meaningful(lines, 0, lines.size());
+    if (i == lines.size())
+        return adapter_error{story_errc::malformed, "the message has no text", m.offset,
+                             "/message[" + std::to_string(index + 1) + "]/text"};
+    // No zone in the DTG means GMT (dpa, ATS and Belga write none); not worth a warning.
+    auto when = parse_dtg(dtg, 0);
+    if (when)
+        s.versioncreated = when->rfc3339();
+    else if (!dtg.empty())
+        s.wire.warn("bad_date", "date-time group '" + dtg + "' is not 'ddhhmm [zone] Mon yy'");
+    size_t end = read_headline(lines, i, s, mk, when);
+    if (s.headlines.empty()) {
+        std::string l = telex::guess_headline(lines, end, lines.size());
+        if (l.empty()) l = telex::guess_headline(lines, i, lines.size());  // only notes
+        s.headlines.push_back({"main", "text/plain", l});
+        s.wire.warn("headline_guessed",
+                    "no headline line ending in ' =': headline taken from the first sentence of "
+                    "the text");
+    }
+    if (telex::first_meaningful(lines, end, lines.size()) == lines.size()) end = i;
+    read_body(lines, end, s, h);
+    if (s.body_html.empty()) s.body_html = body_html(lines, i, lines.size());
+    mk.apply(s);
+    set_uri(s, h, when, ctx);
     return s;
 }
 
-// SOH-framed input: a message runs from SOH to EOT (or the next SOH, or the end).
-std::variant<std::vector<message>, adapter_error> frame_controls(std::string_view s) {
-    std::vector<message> out;
-    auto garbage = [](std::string_view g) {
-        return static_cast<size_t>(std::count_if(g.begin(), g.end(), [](char c) {
-            return c != '\x7F' && !std::isspace(static_cast<unsigned char>(c));
-        }));
-    };
-    size_t pos = s.find('\x01'), skipped = garbage(s.substr(0, pos));
-    while (pos != npos) {
-        if (out.size() == k_max_messages)
-            return adapter_error{story_errc::too_large,
-                                 "more than " + std::to_string(k_max_messages) + " messages", pos,
-                                 ""};
-        size_t next = s.find('\x01', pos + 1);
-        std::string_view msg = s.substr(pos + 1, next == npos ? npos : next - pos - 1);
-        message m;
-        m.offset = pos;
-        if (skipped)
-            m.warnings.push_back(
-                {"junk_skipped", std::to_string(skipped) + " bytes before SOH skipped"});
-        skipped = 0;
-        size_t eot = msg.find('\x04');
-        if (eot == npos)
-            m.warnings.push_back({"unterminated", "the message has no EOT"});
-        else {
-            skipped = garbage(msg.substr(eot + 1));
-            msg = msg.substr(0, eot);
-        }
-        size_t stx = msg.find('\x02'), etx = msg.find('\x03', stx == npos ? 0 : stx);
-        size_t hdr_end = std::min(msg.find_first_of("\r\n"), stx);
-        m.header = msg.substr(0, hdr_end);
-        if (stx == npos)
-            m.problem = "truncated: the message has no STX (start of text)";
-        else if (etx == npos || etx < stx)
-            m.problem = "truncated: the message has no ETX (end of text)";
-        else {
-            m.keywords = msg.substr(hdr_end, stx - hdr_end);
-            m.text = msg.substr(stx + 1, etx - stx - 1);
-            std::string_view rest = msg.substr(etx + 1);
-            m.dtg = rest.substr(0, rest.find_first_of("\r\n"));
-        }
-        out.push_back(std::move(m));
-        pos = next;
-    }
-    return out;
-}
-
-// The header of dpa copy without control characters. Lines are capped before matching, so
-// std::regex cannot run away.
-bool stripped_header(std::string_view l) {
-    static const std::regex re(R"(^[a-z]{2,4}\d{3,4} \d [a-zA-Z]{1,3} \d+( .*)?$)");
-    return l.size() <= 200 && std::regex_match(l.begin(), l.end(), re);
-}
-
-bool dtg_line(std::string_view l) { return l.size() <= 32 && parse_dtg(trim(l)).has_value(); }
-
-// Stripped copy: a message starts at a header line (first, or after a DTG line), keyword lines
-// end with '/', the last line is the DTG.
-std::variant<std::vector<message>, adapter_error> frame_stripped(std::string_view s) {
-    std::vector<telex::line_at> ls;  // the non-blank lines, trimmed
-    for (auto l : telex::lf_lines(s))
-        if (!trim(l.text).empty()) ls.push_back({l.offset, trim(l.text)});
-    std::vector<size_t> starts;
-    for (size_t i = 0; i < ls.size(); ++i)
-        if (stripped_header(ls[i].text) && (i == 0 || dtg_line(ls[i - 1].text)))
-            starts.push_back(i);
-    if (starts.empty() || starts[0] != 0)
-        return adapter_error{story_errc::malformed,
-                             "not IPTC 7901: no SOH and no header line '<service><number> "
-                             "<priority> <category> <words>'",
-                             0, ""};
-    if (starts.size() > k_max_messages)
-        return adapter_error{story_errc::too_large, "more than 1000 messages",
-                             ls[starts[k_max_messages]].offset, ""};
-    std::vector<message> out;
-    for (size_t k = 0; k < starts.size(); ++k) {
-        size_t b = starts[k], e = k + 1 < starts.size() ? starts[k + 1] : ls.size();
-        message m;
-        m.offset = ls[b].offset;
-        m.header = ls[b].text;
-        size_t i = b + 1;
-        for (; i < e && ls[i].text.back() == '/'; ++i) m.keywords += std::string(ls[i].text) + "\n";
-        if (e - 1 < i || !dtg_line(ls[e - 1].text)) {
-            m.problem = "truncated: no date-time group line ends the message";
-        } else {
-            m.dtg = ls[e - 1].text;
-            size_t from = i < e ? ls[i].offset : s.size(), to = ls[e - 1].offset;
-            m.text = s.substr(from, to > from ? to - from : 0);
-        }
-        out.push_back(std::move(m));
-    }
-    return out;
-}
-
-std::vector<item_result> decode(std::string_view utf8, const decode_context& ctx) {
-    auto framed = utf8.find('\x01') != npos ? frame_controls(utf8) : frame_stripped(utf8);
+std::vector<item_result> decode(std::string_view raw, const decode_context& ctx) {
+    std::string kept;  // NUL, DEL and SUB are line noise, also inside header and DTG lines
+    for (char c : raw)
+        if (c != '\0' && c != '\x7F' && c != '\x1A') kept += c;
+    std::string_view utf8 = kept;
+    auto framed = frame(utf8);
     if (auto* e = std::get_if<adapter_error>(&framed)) return {*e};
-    std::vector<item_result> out;
     const auto& msgs = std::get<std::vector<message>>(framed);
+    bool controls = utf8.find_first_of(std::string_view("\x01\x02", 2)) != npos;
+    bool headed = !msgs.empty() && !msgs[0].header.empty();
+    if (msgs.empty() || (!controls && !headed && !telex::has_prose(lines_of(utf8))))
+        return {adapter_error{story_errc::malformed,
+                              "not IPTC 7901: no SOH, no header line "
+                              "'<service><number> <priority> <category> <words>' and no text",
+                              0, ""}};
+    std::vector<item_result> out;
     for (size_t i = 0; i < msgs.size(); ++i) out.push_back(build_story(msgs[i], i, ctx));
     return out;
 }

@@ -3,11 +3,14 @@
 // "ZCZC FMG000", Interfax-style "ZCZC IFX1234 3 POL"), then optional provider header lines (AAP
 // "%…", "$J", ":slug", "*X"; News Bites KEY#value pairs AN#, KN#, PD#, TI#, TX#…), a headline
 // line, a dateline ("MOSCOW, July 10 (Interfax) - "), the body and an optional closing DTG line.
+// Lines end at LF, CR LF, LF CR or a lone CR; NUL, DEL and other line noise is dropped. Copy in
+// a layout none of these fit is read as a headline line over the body, with a warning.
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cstdio>
 
+#include "core/concepts.hpp"
 #include "core/datetime.hpp"
 #include "core/lifecycle.hpp"
 #include "core/registry.hpp"
@@ -23,9 +26,10 @@ constexpr auto k_vocab = telex::vocabulary::common;
 
 struct record {
     size_t offset = 0;
-    std::string_view zczc;  // the rest of the ZCZC line
-    std::vector<std::string_view> lines;
-    bool closed = false;  // NNNN seen
+    std::string zczc;  // the rest of the ZCZC line
+    std::vector<std::string> lines;
+    bool closed = false;    // NNNN seen
+    bool unframed = false;  // no ZCZC line: the whole input
 };
 
 bool zczc_line(std::string_view l) {
@@ -52,15 +56,16 @@ std::optional<utc_time> parse_pd(std::string_view v) {
     return parse_iso8601(iso);
 }
 
-item_result build_story(const record& r, size_t index, const decode_context& ctx) {
-    const std::string path = "/record[" + std::to_string(index + 1) + "]";
-    auto fail = [&](story_errc c, std::string why, std::string where) {
-        return adapter_error{c, std::move(why), r.offset, path + where};
-    };
-    story s;
-    if (!r.closed) s.wire.warn("unterminated", "the record has no closing NNNN");
-    telex::markers mk;
-    // ZCZC line: <channel><sequence> [<priority digit> [<category>]] [markers…]
+// What the header lines of a record told: which layout, and where the text starts.
+struct layout {
+    bool tx = false, tabular = false, sigils = false, pairs = false, interfax = false;
+    bool header_headline = false;
+    size_t text_from = 0;
+};
+
+// ZCZC line: <channel><sequence> [<priority digit> [<category>]] [markers…]. Returns the channel.
+std::string read_zczc_line(const record& r, story& s, telex::markers& mk, layout& lay,
+                           const decode_context& ctx) {
     auto zt = telex::tokens(r.zczc);
     std::string channel = "zczc";
     if (!zt.empty()) {
@@ -71,79 +76,133 @@ item_result build_story(const record& r, size_t index, const decode_context& ctx
     }
     size_t z = 1;
     if (zt.size() > z && zt[z].size() == 1 && telex::is_digit(zt[z][0])) {
+        lay.interfax = true;
         s.wire.priority = zt[z++];
         if (auto u = ctx.prof.telex_priority.find(s.wire.priority);
             u != ctx.prof.telex_priority.end())
             s.urgency = u->second;
+        else
+            s.wire.warn("urgency_unmapped", "ZCZC priority " + s.wire.priority +
+                                                " has no urgency in profile " + ctx.prof.name);
         if (zt.size() > z && zt[z].size() <= 8 && !signal_from_text(zt[z]))
             s.wire.category = zt[z++];
     }
     for (; z < zt.size(); ++z) mk.add(signal_from_text(zt[z]));
+    return channel.empty() ? "zczc" : channel;
+}
 
-    // Provider header lines, until the first line that is none.
+// News Bites KEY#value pair. TX# starts the text.
+void read_pair(std::string_view key, const std::string& value, story& s, layout& lay,
+               std::vector<std::string>& text) {
+    if (key == "AN" && !value.empty()) s.altids.push_back({"AN", value});
+    if (key == "KN" && !value.empty()) s.infosources.push_back({value, "", "", "", ""});
+    if (key == "BY") s.by = value;
+    if (key == "TI" && !value.empty()) {
+        s.headlines.push_back({"main", "text/plain", value});
+        lay.header_headline = true;
+    }
+    if (key == "AB") s.descriptions.push_back({"summary", "text/plain", value});
+    if (key == "CO" && !value.empty()) s.organisations.push_back({"", "", "", value, ""});
+    if (key == "KY") {
+        for (auto w : telex::tokens(value)) s.wire.keywords.emplace_back(w);
+        s.slugline = value;
+    }
+    if (key == "PD" && !value.empty()) {
+        // PD# carries no zone; taken as UTC (a feed with local times needs a profile zone).
+        if (auto when = parse_pd(value))
+            s.versioncreated = when->rfc3339();
+        else
+            s.wire.warn("bad_date", "PD# '" + value + "' is not a date-time; ignored");
+    }
+    if (key == "TX") {
+        lay.tx = true;  // the text follows, one paragraph per line
+        if (!value.empty()) text.push_back(value);
+    }
+}
+
+// An AAP-style sigil line ("$J", ":NATO-Ukraine", "=2", "^Headline", "+11000000 16009000",
+// "*T", "&A", "#SYD", "%MNETALL …"), in any order. False when the line is no such header line
+// (a value too long or shaped wrong for its sigil is text: "$5 million …").
+bool read_sigil(char key, const std::string& value, story& s, layout& lay) {
+    bool word = value.size() <= 24 && value.find(' ') == npos;
+    switch (key) {
+        case '$':  // category
+            if (!word) return false;
+            if (!value.empty() && s.wire.category.empty()) s.wire.category = value;
+            return true;
+        case '^':  // headline; a second one is a summary
+            if (value.size() > 300) return false;
+            if (value.empty()) return true;
+            if (s.headlines.empty())
+                s.headlines.push_back({"main", "text/plain", value});
+            else
+                s.descriptions.push_back({"summary", "text/plain", value});
+            lay.header_headline = true;
+            return true;
+        case ':':  // slug (keyword)
+        case '=':  // take key
+            if (value.size() > 60) return false;
+            if (std::string& f = key == ':' ? s.slugline : s.wire.take_key; f.empty()) f = value;
+            return true;
+        case '+':  // IPTC subject codes
+            for (auto c : telex::tokens(value))
+                for (auto code : split(c, ','))
+                    if (!trim(code).empty())
+                        add_concept(s.subjects, code_concept("", trim(code)), 100);
+            return true;
+        case '*':  // format: X text, T tabular
+            if (value.size() > 1) return false;
+            lay.tabular = value == "T" || value == "t";
+            return true;
+        case '&':  // service level
+        case '#':  // locator
+            if (!word) return false;
+            if (!value.empty())
+                s.altids.push_back({key == '&' ? "service-level" : "locator", value});
+            return true;
+        case '%':  // routing / selector codes
+            return true;
+        default:
+            return false;
+    }
+}
+
+bool is_pair(std::string_view l) {
+    return l.size() >= 3 && std::isupper(static_cast<unsigned char>(l[0])) &&
+           std::isupper(static_cast<unsigned char>(l[1])) && l[2] == '#';
+}
+
+// Provider header lines, until the first line that is none; the rest is text.
+std::vector<std::string> read_header(const record& r, story& s, layout& lay) {
     std::vector<std::string> text;
-    bool tx = false, tabular = false;
     size_t k = 0;
-    for (; k < r.lines.size() && !tx; ++k) {
+    for (; k < r.lines.size() && !lay.tx; ++k) {
         std::string_view l = trim(r.lines[k]);
         if (l.empty()) continue;
-        bool pair = l.size() >= 3 && std::isupper(static_cast<unsigned char>(l[0])) &&
-                    std::isupper(static_cast<unsigned char>(l[1])) && l[2] == '#';
-        std::string key(pair ? l.substr(0, 2) : l.substr(0, 1));
-        std::string value(trim(l.substr(pair ? 3 : 1)));
-        if (pair) {
-            if (key == "AN" && !value.empty()) s.altids.push_back({"AN", value});
-            if (key == "KN" && !value.empty()) s.infosources.push_back({value, "", "", "", ""});
-            if (key == "BY") s.by = value;
-            if (key == "TI") s.headlines.push_back({"main", "text/plain", value});
-            if (key == "AB") s.descriptions.push_back({"summary", "text/plain", value});
-            if (key == "CO" && !value.empty()) s.organisations.push_back({"", "", "", value, ""});
-            if (key == "KY")
-                for (auto w : telex::tokens(value)) s.wire.keywords.emplace_back(w);
-            if (key == "KY") s.slugline = value;
-            if (key == "PD" && !value.empty()) {
-                // PD# carries no zone; taken as UTC (a feed with local times needs a profile zone).
-                auto when = parse_pd(value);
-                if (!when)
-                    return fail(story_errc::bad_value, "PD# '" + value + "' is not a date-time",
-                                "/PD");
-                s.versioncreated = when->rfc3339();
-            }
-            if (key == "TX") {
-                tx = true;  // the text follows, one paragraph per line
-                if (!value.empty()) text.push_back(value);
-            }
-        } else if (key == "$" && !value.empty()) {
-            s.wire.category = value;  // AAP: "$J"
-        } else if (key == "^" && !value.empty()) {
-            s.headlines.push_back({"main", "text/plain", value});
-        } else if (key == ":" || key == "=") {  // AAP slug and take key
-            std::string& field = key == ":" ? s.slugline : s.wire.take_key;
-            if (field.empty()) field = value;
-        } else if (key == "+" && !value.empty()) {
-            s.subjects.push_back({"", "", "http://cv.iptc.org/newscodes/subjectcode/" + value});
-        } else if (key == "*") {
-            tabular = value == "T";  // "*X" text, "*T" tabular
-        } else if (!(key == "%" || key == "&" || key == "#" || starts_with_ci(l, "YY "))) {
+        if (is_pair(l)) {
+            lay.pairs = true;
+            read_pair(l.substr(0, 2), std::string(trim(l.substr(3))), s, lay, text);
+        } else if (read_sigil(l[0], std::string(trim(l.substr(1))), s, lay)) {
+            lay.sigils = true;
+        } else if (!starts_with_ci(l, "YY ")) {
             break;  // AAP routing lines are skipped; anything else is text
         }
     }
-    for (; k < r.lines.size(); ++k) text.emplace_back(r.lines[k]);
+    for (; k < r.lines.size(); ++k) text.push_back(r.lines[k]);
     while (!text.empty() && trim(text.back()).empty()) text.pop_back();
-    // A closing DTG line ("101405 MSK JUL 17", the 7901 habit) dates the record.
-    if (!text.empty() && trim(text.back()).size() <= 32)
-        if (auto when = parse_dtg(trim(text.back()), 0)) {
-            if (s.versioncreated.empty()) s.versioncreated = when->rfc3339();
-            text.pop_back();
-        }
+    return text;
+}
 
-    // Top lines: markers ("UPDATE", "KILL KILL KILL"), editor notes "(…)", the headline line
-    // (unless a header gave one; at most 200 bytes, not a dateline), then an optional "By …" line.
+// Top lines: markers ("UPDATE", "KILL KILL KILL"), editor notes "(…)", the headline line
+// (unless a header gave one; at most 200 bytes, not a dateline), then an optional "By …" line.
+// Returns the index of the first body line.
+size_t read_top(const std::vector<std::string>& text, const layout& lay, story& s,
+                telex::markers& mk) {
     size_t i = 0, n = text.size();
     std::string ednote, dl, loc;
     while (i < n) {
         std::string line(trim(text[i]));
-        bool headline = s.headlines.empty() && !tx && line.size() <= 200;
+        bool headline = s.headlines.empty() && !lay.tx && line.size() <= 200;
         if (line.empty() && !s.headlines.empty()) break;
         if (line.empty() || telex::take_markers(line, mk, k_vocab)) {
             ++i;
@@ -163,63 +222,109 @@ item_result build_story(const record& r, size_t index, const decode_context& ctx
             break;
         }
     }
-    bool no_body = std::all_of(text.begin() + static_cast<std::ptrdiff_t>(i), text.end(),
-                               [](const std::string& l) { return trim(l).empty(); });
-    if (no_body && s.headlines.empty())
-        return fail(story_errc::missing_required, "the record holds no text", "");
     s.ednote = ednote;
+    return i;
+}
 
-    // Dateline in the first paragraphs; body = the rest. News Bites' TX text and AAP "*T" tabular
-    // copy have no blank lines between paragraphs or rows: there every line is one.
-    telex::take_dateline(text, i, n, s);
-    std::string body;
-    for (size_t k2 = i; k2 < n; ++k2) body += text[k2] + (tx || tabular ? "\n\n" : "\n");
-    s.body_text = body;
+// A headline from the first sentence of the body, when the layout gave none.
+void guess_headline(const std::vector<std::string>& text, size_t from, story& s) {
+    std::string h = telex::guess_headline(text, from, text.size());
+    if (h.empty()) return;
+    s.headlines.push_back({"main", "text/plain", h});
+    s.wire.warn("headline_guessed", "headline taken from the first sentence of the text");
+}
 
-    mk.apply(s);
-
-    // Identity: News Bites' AN# when present. Otherwise ZCZC copy has no id (the sequence changes
-    // with every version), so the uri is channel + UTC day + slug, or the headline without its
-    // markers: an update or correction that keeps its headline keeps its uri; one that rewrites
-    // the headline starts a new story (a limit of the format).
+// Identity: News Bites' AN# when present. Otherwise ZCZC copy has no id (the sequence changes
+// with every version), so the uri is channel + UTC day + slug, or the headline without its
+// markers: an update or correction that keeps its headline keeps its uri; one that rewrites the
+// headline starts a new story (a limit of the format). Nothing to go by: core's hash rule.
+void set_uri(story& s, const std::string& channel, const decode_context& ctx) {
     for (const auto& a : s.altids)
         if (a.role == "AN") s.uri = a.value;
-    if (s.uri.empty()) {
-        std::string base =
-            telex::slug_part(!s.slugline.empty()   ? s.slugline
-                             : s.headlines.empty() ? std::string_view()
-                                                   : std::string_view(s.headlines[0].value));
-        if (base.empty()) base = telex::slug_part(s.wire.sequence);
-        if (base.empty())
-            return fail(story_errc::missing_required, "no AN#, slug or headline identifies it", "");
-        std::string day = s.versioncreated.substr(0, 10);
-        std::erase(day, '-');
-        s.uri = ctx.prof.uri_prefix + (channel.empty() ? "zczc" : channel) + ":" +
-                (day.empty() ? "" : day + ":") + base;
-    }
+    if (!s.uri.empty()) return;
+    std::string_view what = "slug";
+    std::string base = telex::slug_part(s.slugline);
+    if (base.empty() && !s.headlines.empty())
+        base = telex::slug_part(s.headlines[0].value), what = "headline";
+    if (base.empty()) base = telex::slug_part(s.wire.sequence), what = "sequence number";
+    if (base.empty()) return;
+    std::string day = s.versioncreated.substr(0, 10);
+    std::erase(day, '-');
+    s.uri = ctx.prof.uri_prefix + channel + ":" + (day.empty() ? "" : day + ":") + base;
+    s.wire.warn("id_derived", "uri from the channel, " + std::string(day.empty() ? "" : "day, ") +
+                                  std::string(what) + " (ZCZC copy has no id)");
+}
+
+item_result build_story(const record& r, size_t index, const decode_context& ctx) {
+    story s;
+    if (!r.closed) s.wire.warn("unterminated", "the record has no closing NNNN");
+    if (r.unframed) s.wire.warn("layout_guessed", "no ZCZC line: the input read as one record");
+    telex::markers mk;
+    layout lay;
+    std::string channel = read_zczc_line(r, s, mk, lay, ctx);
+    auto text = read_header(r, s, lay);
+    // A closing DTG line ("101405 MSK JUL 17", the 7901 habit) dates the record.
+    if (!text.empty() && trim(text.back()).size() <= 32)
+        if (auto when = parse_dtg(trim(text.back()), 0)) {
+            if (s.versioncreated.empty()) s.versioncreated = when->rfc3339();
+            text.pop_back();
+        }
+    bool known = lay.interfax || lay.sigils || lay.pairs;
+    size_t i = read_top(text, lay, s, mk);
+    bool from_text = !s.headlines.empty() && !lay.header_headline;
+    if (telex::first_meaningful(text, i, text.size()) == text.size() && from_text)
+        i = 0;  // only a headline line: it is the body too, the text is never lost
+    if (telex::first_meaningful(text, i, text.size()) == text.size() && s.headlines.empty())
+        return adapter_error{story_errc::missing_required, "the record holds no text", r.offset,
+                             "/record[" + std::to_string(index + 1) + "]"};
+    if (!known && !r.unframed)
+        s.wire.warn("layout_guessed",
+                    "no channel priority, provider header or KEY# lines: read "
+                    "as plain text under a headline line");
+    if (s.headlines.empty())
+        guess_headline(text, i, s);
+    else if (from_text && (!known || lay.sigils || lay.pairs))
+        s.wire.warn("headline_guessed", "headline taken from the first line of the text");
+
+    // Dateline in the first paragraphs; body = the rest. News Bites' TX text has no blank lines
+    // between paragraphs: there every line is one. AAP "*T" tabular copy and column-aligned
+    // runs (results, racing fields) keep their exact lines.
+    telex::take_dateline(text, i, text.size(), s);
+    s.body_html = telex::paragraphs_html(text, i, text.size(), lay.tx, lay.tabular);
+    if (s.body_html.empty() && !s.headlines.empty()) s.body_text = s.headlines[0].value;
+    mk.apply(s);
+    set_uri(s, channel, ctx);
     return s;
 }
 
 std::vector<item_result> decode(std::string_view utf8, const decode_context& ctx) {
     std::vector<record> records;
     record* open = nullptr;
-    for (auto [p, l] : telex::lf_lines(utf8)) {
+    for (auto& [p, l] : telex::any_lines(utf8)) {
         if (zczc_line(l)) {
             if (records.size() == k_max_records)
                 return {adapter_error{story_errc::too_large,
                                       "more than " + std::to_string(k_max_records) + " records", p,
                                       ""}};
-            records.push_back({p, trim(trim(l).substr(4)), {}, false});
+            records.push_back({p, std::string(trim(trim(l).substr(4))), {}, false, false});
             open = &records.back();
         } else if (open && nnnn_line(l)) {
             open->closed = true;
             open = nullptr;
         } else if (open) {
-            open->lines.push_back(l);  // text outside records is line noise: skipped
+            open->lines.push_back(std::move(l));  // text outside records is line noise: skipped
         }
     }
-    if (records.empty())
-        return {adapter_error{story_errc::malformed, "no ZCZC line: not ZCZC-framed copy", 0, ""}};
+    if (records.empty()) {  // copy without framing: one record when it holds readable text
+        record whole{0, "", {}, true, true};
+        for (auto& l : telex::any_lines(utf8))
+            if (!nnnn_line(l.text)) whole.lines.push_back(std::move(l.text));
+        if (!telex::has_prose(whole.lines))
+            return {adapter_error{story_errc::malformed,
+                                  "no ZCZC line and no readable text: not ZCZC-framed copy", 0,
+                                  ""}};
+        records.push_back(std::move(whole));
+    }
     std::vector<item_result> out;
     for (size_t i = 0; i < records.size(); ++i) out.push_back(build_story(records[i], i, ctx));
     return out;
@@ -227,7 +332,7 @@ std::vector<item_result> decode(std::string_view utf8, const decode_context& ctx
 
 // "ZCZC"/"zczc" opening one of the first three lines (AAP once indented it).
 bool sniff(std::string_view head) {
-    auto ls = telex::lf_lines(head);
+    auto ls = telex::any_lines(head);
     for (size_t n = 0; n < 3 && n < ls.size(); ++n)
         if (zczc_line(ls[n].text)) return true;
     return false;

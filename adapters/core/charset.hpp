@@ -1,9 +1,11 @@
 #pragma once
 // Charsets on the wire: decide what the bytes really are, and transcode them to UTF-8.
-// Rules (wire-formats.md section 11): labels are normalised case-insensitively; iso-8859-1 and
+// Rules (docs/formats.md, "charset"): labels are normalised case-insensitively; iso-8859-1 and
 // its aliases are decoded as windows-1252 (as the WHATWG Encoding Standard does); bytes that are
-// valid UTF-8 with multi-byte sequences win over a declared single-byte charset, and the
-// mismatch is reported; a UTF-8 BOM is stripped.
+// mostly valid UTF-8 win over a declared single-byte charset; stray bytes in UTF-8 are read one
+// by one in the profile's single-byte charset; an unsupported label, or 8-bit bytes declared
+// us-ascii, are read by the same rules as undeclared bytes; every repair is reported in
+// `decoded_text::warning`; a UTF-8 BOM is stripped.
 #include <optional>
 #include <string>
 #include <string_view>

@@ -5,7 +5,7 @@
 namespace wire::adapters {
 namespace {
 
-// The common ANPA letters (wire-formats.md section 13); "y" (rerun) keeps routine urgency and
+// The common ANPA priority letters (docs/formats.md, "urgency"); "y" (rerun) keeps routine urgency and
 // is flagged as a repeat by the adapter.
 const std::map<std::string, int, std::less<>> k_anpa = {
     {"f", 1}, {"b", 2}, {"u", 3}, {"r", 4}, {"d", 5}, {"h", 5}, {"a", 7}, {"s", 7}, {"y", 4}};

@@ -11,7 +11,7 @@ struct profile {
     std::string name;     // ap | reuters | interfax | generic
     std::string agency;   // default wire.agency
     std::string charset;  // default charset of telex copy when the transport says nothing
-    // Agency code -> our urgency 1..9 (wire-formats.md section 13). Keys are lower-case.
+    // Agency code -> our urgency 1..9 (docs/formats.md, "urgency"). Keys are lower-case.
     std::map<std::string, int, std::less<>> anpa_priority;   // ANPA priority letter
     std::map<std::string, int, std::less<>> telex_priority;  // IPTC 7901 priority digit
     std::map<std::string, int, std::less<>> source_urgency;  // numeric agency urgency (AP 1-8)

@@ -392,8 +392,15 @@ std::string sanitize_html(std::string_view in) {
 
 std::string html_to_text(std::string_view html) {
     std::string out, para;
+    bool pre = false;  // inside <pre>: the lines are kept (tables, results), each right-trimmed
     auto flush = [&] {
-        std::string line = clean_line(para);
+        std::string line;
+        if (!pre) line = clean_line(para);
+        for (auto l : pre ? split(para, '\n') : std::vector<std::string_view>{}) {
+            while (!l.empty() && is_space(l.back())) l.remove_suffix(1);
+            if (!line.empty() || !l.empty()) line += std::string(line.empty() ? "" : "\n") += l;
+        }
+        while (!line.empty() && line.back() == '\n') line.pop_back();
         if (!line.empty()) {
             if (!out.empty()) out += "\n\n";
             out += line;
@@ -415,10 +422,12 @@ std::string html_to_text(std::string_view html) {
         size_t e = 0;
         while (e < tag.size() && !is_space(tag[e]) && tag[e] != '/') ++e;
         std::string name = local_name(tag.substr(0, e));
-        if (contains(k_block, name))
+        if (contains(k_block, name)) {
             flush();
-        else if (name == "td" || name == "th")
+            if (name == "pre") pre = html[lt + 1] != '/';
+        } else if (name == "td" || name == "th") {
             para += ' ';
+        }
         i = gt + 1;
     }
     flush();

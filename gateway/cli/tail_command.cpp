@@ -14,29 +14,26 @@
 #include <utility>
 #include <vector>
 
-#include "config/config.hpp"
-#include "producer/kafka_reconcile.hpp"
+#include "cli/kafka_reader.hpp"
 
 namespace wire::gateway {
 namespace {
 
 struct tail_options {
     std::string topic;
-    std::string brokers = "127.0.0.1:19092";
+    cli::kafka_source kafka{.client_id = "wiregate-tail"};
     std::string group;
     bool from_beginning = false;
     bool local_time = false;
-    std::size_t max = 0;                  // 0 = until stopped
-    std::uint64_t timeout_ms = 0;         // 0 = no time limit
-    bool brokers_given = false;           // --brokers on the command line wins over --config's
-    std::string config_file;              // a gateway config: its brokers and security settings
-    std::vector<std::string> properties;  // -X key=value, librdkafka properties
+    std::size_t max = 0;           // 0 = until stopped
+    std::uint64_t timeout_ms = 0;  // 0 = no time limit
 };
 
 volatile std::sig_atomic_t g_stop = 0;
 extern "C" void on_stop_signal(int) { g_stop = 1; }
 
-using headers = std::vector<std::pair<std::string, std::string>>;
+using headers = cli::message_headers;
+using cli::header;
 
 // Control bytes out of the terminal; cut at `max` bytes on a UTF-8 character boundary.
 std::string printable(std::string_view s, std::size_t max) {
@@ -83,12 +80,6 @@ std::string age(std::int64_t seconds) {
     if (seconds < 3600) return std::to_string(seconds / 60) + "m" + two(seconds % 60) + "s";
     if (seconds < 86400) return std::to_string(seconds / 3600) + "h" + two(seconds / 60 % 60) + "m";
     return std::to_string(seconds / 86400) + "d" + two(seconds / 3600 % 24) + "h";
-}
-
-std::string header(const headers& hs, std::string_view name) {
-    for (const auto& [k, v] : hs)
-        if (k == name) return v;
-    return {};
 }
 
 std::string text(simdjson::dom::element e, const char* key) {
@@ -164,15 +155,7 @@ std::string dead_letter_line(const headers& hs) {
 // One line for any message: a story, a dead letter, or something unreadable.
 std::string describe(const rd_kafka_message_t* m, simdjson::dom::parser& parser,
                      const tail_options& o, std::int64_t now) {
-    headers hs;
-    rd_kafka_headers_t* raw = nullptr;
-    if (rd_kafka_message_headers(m, &raw) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-        const char* name;
-        const void* value;
-        std::size_t size;
-        for (std::size_t i = 0; !rd_kafka_header_get_all(raw, i, &name, &value, &size); ++i)
-            hs.emplace_back(name, value ? std::string(static_cast<const char*>(value), size) : "");
-    }
+    const headers hs = cli::headers_of(m);
     std::string where = std::string(rd_kafka_topic_name(m->rkt)) + "/" +
                         std::to_string(m->partition) + "@" + std::to_string(m->offset);
     if (!header(hs, "wiregate-reason").empty()) return dead_letter_line(hs) + "  " + where;
@@ -196,93 +179,6 @@ std::string describe(const rd_kafka_message_t* m, simdjson::dom::parser& parser,
     return "-  UNREADABLE  " + why + "  " + std::to_string(m->len) + " bytes  " + where;
 }
 
-using consumer_ptr = std::unique_ptr<rd_kafka_t, decltype(&rd_kafka_destroy)>;
-
-// What the consumer needs beyond our own settings: the brokers and the connection and security
-// properties of a gateway config (--config: SASL, TLS… as the gateway reaches Kafka), then each
-// -X key=value. "" or what is wrong.
-std::string kafka_settings(const tail_options& o, producer::kafka_properties& out) {
-    out["bootstrap.servers"] = o.brokers;
-    if (!o.config_file.empty()) {
-        auto loaded = config::load_config(o.config_file);
-        if (!loaded.config) {
-            const auto& p = loaded.problems.front();
-            return o.config_file + ": " + (p.path.empty() ? "" : p.path + ": ") + p.message;
-        }
-        if (!o.brokers_given) out["bootstrap.servers"] = loaded.config->kafka.brokers;
-        for (const auto& [k, v] : loaded.config->kafka.properties)
-            if (producer::is_connection_property(k) && k != "client.id") out[k] = v;
-    }
-    for (const auto& kv : o.properties) {
-        const auto eq = kv.find('=');
-        if (eq == std::string::npos || eq == 0) return "-X " + kv + ": expected key=value";
-        out[kv.substr(0, eq)] = kv.substr(eq + 1);
-    }
-    return {};
-}
-
-consumer_ptr make_consumer(const tail_options& o, std::string& error) {
-    producer::kafka_properties extra;
-    if (error = kafka_settings(o, extra); !error.empty()) return {nullptr, rd_kafka_destroy};
-    rd_kafka_conf_t* conf = rd_kafka_conf_new();
-    char err[512];
-    // librdkafka's consumer needs a group id even for assign(); without --group nothing is
-    // committed, so a throwaway one is enough.
-    const std::string group =
-        o.group.empty() ? "wiregate-tail-" + std::to_string(getpid()) + "-" +
-                              std::to_string(std::chrono::system_clock::now().time_since_epoch() /
-                                             std::chrono::milliseconds(1))
-                        : o.group;
-    producer::kafka_properties settings = {
-        {"client.id", "wiregate-tail"},
-        {"group.id", group},
-        {"enable.auto.commit", o.group.empty() ? "false" : "true"},
-        {"auto.offset.reset", o.from_beginning ? "earliest" : "latest"},
-    };
-    for (const auto& [k, v] : extra) settings[k] = v;
-    for (const auto& [k, v] : settings) {
-        if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
-            rd_kafka_conf_destroy(conf);
-            error = "kafka property '" + k + "': " + err;
-            return {nullptr, rd_kafka_destroy};
-        }
-    }
-    rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
-    if (!rk) {
-        rd_kafka_conf_destroy(conf);
-        error = err;
-        return {nullptr, rd_kafka_destroy};
-    }
-    return {rk, rd_kafka_destroy};
-}
-
-// Without a group: every partition of the topic, from the beginning or the end.
-std::string assign_all(rd_kafka_t* rk, const tail_options& o) {
-    rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, o.topic.c_str(), nullptr);
-    const rd_kafka_metadata_t* md = nullptr;
-    auto err = rd_kafka_metadata(rk, 0, rkt, &md, 10000);
-    rd_kafka_topic_destroy(rkt);
-    if (err) return std::string("cannot read metadata: ") + rd_kafka_err2str(err);
-    std::string error;
-    int partitions = 0;
-    if (md->topic_cnt != 1)
-        error = "no metadata for the topic";
-    else if (md->topics[0].err)
-        error = rd_kafka_err2str(md->topics[0].err);
-    else
-        partitions = md->topics[0].partition_cnt;
-    rd_kafka_metadata_destroy(md);
-    if (!error.empty()) return error;
-    if (partitions <= 0) return "the topic has no partitions";
-    auto* list = rd_kafka_topic_partition_list_new(partitions);
-    for (int p = 0; p < partitions; ++p)
-        rd_kafka_topic_partition_list_add(list, o.topic.c_str(), p)->offset =
-            o.from_beginning ? RD_KAFKA_OFFSET_BEGINNING : RD_KAFKA_OFFSET_END;
-    err = rd_kafka_assign(rk, list);
-    rd_kafka_topic_partition_list_destroy(list);
-    return err ? std::string("assign: ") + rd_kafka_err2str(err) : std::string();
-}
-
 std::string subscribe(rd_kafka_t* rk, const tail_options& o) {
     rd_kafka_poll_set_consumer(rk);
     auto* list = rd_kafka_topic_partition_list_new(1);
@@ -294,12 +190,13 @@ std::string subscribe(rd_kafka_t* rk, const tail_options& o) {
 
 int run_tail(const tail_options& o) {
     std::string error;
-    auto rk = make_consumer(o, error);
+    auto rk = cli::make_consumer(o.kafka, o.group, o.from_beginning, error);
     if (!rk) {
         std::cerr << "wiregate tail: " << error << '\n';
         return 1;
     }
-    error = o.group.empty() ? assign_all(rk.get(), o) : subscribe(rk.get(), o);
+    error = o.group.empty() ? cli::assign_all(rk.get(), o.topic, o.from_beginning)
+                            : subscribe(rk.get(), o);
     if (!error.empty()) {
         std::cerr << "wiregate tail: topic " << o.topic << ": " << error << '\n';
         return 1;
@@ -343,12 +240,12 @@ void add_tail_command(CLI::App& app, int& exit_code) {
     auto* cmd = app.add_subcommand("tail", "print each message of a topic as a one-line summary");
     cmd->add_option("--topic", o->topic, "Kafka topic to read")->required();
     auto* brokers =
-        cmd->add_option("--brokers", o->brokers, "bootstrap brokers, host:port[,host:port]")
+        cmd->add_option("--brokers", o->kafka.brokers, "bootstrap brokers, host:port[,host:port]")
             ->capture_default_str();
-    cmd->add_option("--config", o->config_file,
+    cmd->add_option("--config", o->kafka.config_file,
                     "a gateway config: read Kafka as the gateway does (its brokers, SASL and TLS "
                     "settings)");
-    cmd->add_option("-X", o->properties,
+    cmd->add_option("-X", o->kafka.properties,
                     "librdkafka property key=value (repeatable; after --config's)")
         ->allow_extra_args(false);
     cmd->add_flag("--from-beginning", o->from_beginning,
@@ -359,7 +256,7 @@ void add_tail_command(CLI::App& app, int& exit_code) {
     cmd->add_flag("--local", o->local_time, "print versioncreated in local time, not UTC");
     cmd->add_option("--timeout-ms", o->timeout_ms, "stop after this long (default: never)");
     cmd->callback([o, brokers, &exit_code] {
-        o->brokers_given = brokers->count() > 0;
+        o->kafka.brokers_given = brokers->count() > 0;
         exit_code = run_tail(*o);
     });
 }

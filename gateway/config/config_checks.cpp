@@ -11,11 +11,6 @@
 
 namespace wire::config::detail {
 
-bool is_feed_id(std::string_view s) {
-    static const std::regex k_id("[a-z0-9][a-z0-9._-]{0,63}");
-    return std::regex_match(s.begin(), s.end(), k_id);
-}
-
 bool is_topic_name(std::string_view s) {
     static const std::regex k_topic("[a-zA-Z0-9._-]{1,249}");
     return s != "." && s != ".." && std::regex_match(s.begin(), s.end(), k_topic);

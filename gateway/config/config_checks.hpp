@@ -8,6 +8,7 @@
 
 #include "config/config.hpp"
 #include "config/config_reader.hpp"
+#include "config/feed_id.hpp"
 
 namespace wire::config::detail {
 
@@ -36,7 +37,7 @@ void read_secret(load_context& ctx, const YAML::Node& node, const std::string& p
 std::string check_readable_file(load_context& ctx, const std::string& file,
                                 const std::string& path);
 
-bool is_feed_id(std::string_view s);     // [a-z0-9][a-z0-9._-]{0,63}
+using config::is_feed_id;                // config/feed_id.hpp
 bool is_topic_name(std::string_view s);  // Kafka: [a-zA-Z0-9._-]{1,249}, not "." or ".."
 bool is_ip_address(std::string_view s);  // an IPv4 or IPv6 literal
 bool is_cidr(std::string_view s);        // address[/prefix], IPv4 or IPv6

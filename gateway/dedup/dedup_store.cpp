@@ -2,6 +2,7 @@
 // that lets them survive a restart.
 #include "dedup/dedup_store.hpp"
 
+#include "clock/wall_clock.hpp"
 #include "spool/record_bytes.hpp"
 
 #include <fcntl.h>
@@ -180,12 +181,6 @@ void sync_parent_dir(const std::string& path) {
     if (fd < 0) return;
     ::fsync(fd);
     ::close(fd);
-}
-
-std::int64_t system_now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
 }
 
 }  // namespace
@@ -406,7 +401,7 @@ std::unique_ptr<dedup_store> dedup_store::open(const dedup_options& options, std
             error = "cannot open " + options.path + ": " + errno_text(errno);
             return nullptr;
         }
-        const auto cut = s->cutoff(options.now_ms != 0 ? options.now_ms : system_now_ms());
+        const auto cut = s->cutoff(options.now_ms != 0 ? options.now_ms : wallclock::unix_ms());
         if (!s->replay(cut, error)) return nullptr;
         if (s->mostly_dead() && !s->compact(cut)) ++s->write_errors;
     }

@@ -6,41 +6,22 @@
 #include <random>
 
 #include "auth/authenticator.hpp"
+#include "clock/wall_clock.hpp"
+#include "config/feed_id.hpp"
 #include "core/datetime.hpp"
+#include "core/text.hpp"
 
 namespace wire::listeners {
 namespace {
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
-std::int64_t unix_now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-std::string now_rfc3339_ms() {
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                  std::chrono::system_clock::now().time_since_epoch())
-                  .count();
-    std::string s = adapters::utc_time::from_epoch(ms / 1000).rfc3339();  // …:SSZ
-    char frac[8];
-    std::snprintf(frac, sizeof frac, ".%03dZ", static_cast<int>(ms % 1000));
-    s.pop_back();
-    return s + frac;
-}
+using adapters::ascii_lower;
 
 http::status to_status(int code) { return static_cast<http::status>(code); }
 
 auth::auth_request auth_request_for(const http_request_header& h, const peer_info& peer,
                                     std::string_view body) {
     auth::auth_request ar{h[http::field::authorization], h["X-Wiregate-Timestamp"],
-                          h["X-Wiregate-Signature"], body, unix_now()};
+                          h["X-Wiregate-Signature"], body, wallclock::unix_s()};
     ar.cert_subject_cn = peer.cert_subject_cn;
     ar.cert_sha256 = peer.cert_sha256;
     ar.cert_required = peer.cert_required;
@@ -100,17 +81,11 @@ std::string feed_id_from_target(std::string_view target) {
         target.substr(target.size() - suffix.size()) != suffix)
         return {};
     auto id = target.substr(prefix.size(), target.size() - prefix.size() - suffix.size());
-    if (id.empty() || id.size() > 64) return {};
-    for (char c : id)
-        if (!(std::islower(static_cast<unsigned char>(c)) ||
-              std::isdigit(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-'))
-            return {};  // rules out '/', '%', upper case, control bytes
-    if (id.front() == '.' || id.front() == '-' || id.front() == '_') return {};
-    return std::string(id);
+    return config::is_feed_id(id) ? std::string(id) : std::string();
 }
 
 bool acceptable_content_type(std::string_view ct) {
-    std::string t = lower(ct.substr(0, ct.find(';')));
+    std::string t = ascii_lower(ct.substr(0, ct.find(';')));
     while (!t.empty() && t.back() == ' ') t.pop_back();
     if (t.empty()) return true;
     if (t == "application/octet-stream" || t == "text/plain") return true;
@@ -203,7 +178,7 @@ std::optional<http_response> ingest_handler::on_header(const http_request_header
     // not read; Beast would take the body as empty and the coded bytes as the next request,
     // which is how requests are smuggled past a proxy that reads it another way.
     if (auto te = h.find(http::field::transfer_encoding); te != h.end()) {
-        if (lower(te->value()) != "chunked" || h.count(http::field::transfer_encoding) > 1) {
+        if (ascii_lower(te->value()) != "chunked" || h.count(http::field::transfer_encoding) > 1) {
             refused_.inc({"transfer_encoding"});
             return refuse(h, http::status::not_implemented, "unsupported_transfer_encoding",
                           "only Transfer-Encoding: chunked is read");
@@ -276,7 +251,7 @@ void ingest_handler::on_request(http_request req, const peer_info& peer,
     sub.feed = feed;
     sub.content_type = std::string(req[http::field::content_type]);
     sub.body = std::move(req.body());
-    sub.received_at = now_rfc3339_ms();
+    sub.received_at = wallclock::now_rfc3339_ms();
     sub.source = pipeline::source_kind::http;
     sub.peer = peer.address;
     sub.idempotency_key = std::string(idempotency_key);

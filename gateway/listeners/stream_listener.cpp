@@ -8,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
+#include "clock/wall_clock.hpp"
 #include "core/datetime.hpp"
 #include "listeners/stream_framer.hpp"
 #include "log/json_log.hpp"
@@ -21,13 +22,6 @@ namespace {
 
 // Frames of one connection waiting for Kafka before reading pauses.
 constexpr std::size_t k_max_pending_frames = 64;
-
-std::string now_rfc3339() {
-    auto s = std::chrono::duration_cast<std::chrono::seconds>(
-                 std::chrono::system_clock::now().time_since_epoch())
-                 .count();
-    return adapters::utc_time::from_epoch(s).rfc3339();
-}
 
 }  // namespace
 
@@ -160,7 +154,7 @@ class stream_session : public std::enable_shared_from_this<stream_session> {
                     frame_stalled_ ? "the frame stopped growing before its end marker and was cut"
                                    : "the connection ended before the frame's end marker";
             }
-            sub.received_at = now_rfc3339();
+            sub.received_at = wallclock::now_rfc3339_ms();
             sub.source = pipeline::source_kind::stream;
             sub.peer = peer_;
             ++pending_;
@@ -177,7 +171,8 @@ class stream_session : public std::enable_shared_from_this<stream_session> {
         --pending_;
         inflight_->fetch_sub(1);
         if (o.http_status == 503) {
-            // There is nobody to answer: say it loudly; issue 5's spool makes this impossible.
+            // A telex line has nobody to answer: say it loudly. A frame is spooled rather than
+            // failed when a spool is configured, so this happens without one or with it full.
             metrics_->publish_failures.inc({cfg_.feed});
             log::error(log::event("stream_frame_not_published")
                            .field("feed", cfg_.feed)

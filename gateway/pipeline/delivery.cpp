@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "clock/wall_clock.hpp"
 #include "log/json_log.hpp"
 #include "pipeline/delivery_record.hpp"
 #include "producer/kafka_reconcile.hpp"
@@ -11,12 +12,6 @@ namespace wire::pipeline {
 namespace {
 
 using clock = std::chrono::steady_clock;
-
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 // Errors Kafka will answer the same way however often we retry: give up on the message
 // (loudly) rather than replay it forever.
@@ -89,7 +84,7 @@ void delivery::on_appended(std::shared_ptr<record_state> st, spool::append_statu
                            std::uint64_t seq, const std::string& error) {
     if (s != spool::append_status::ok) {
         delivery_result r;
-        r.status = "failed";
+        r.status = item_status::failed;
         r.error_code = s == spool::append_status::full ? "spool_full" : "spool_io_error";
         r.error_message = s == spool::append_status::full
                               ? "the spool is full; retry later"
@@ -98,14 +93,14 @@ void delivery::on_appended(std::shared_ptr<record_state> st, spool::append_statu
     }
     st->seq = seq;
     st->spooled = true;
-    st->spooled_at_ms = now_ms();
+    st->spooled_at_ms = wallclock::unix_ms();
     if (st->not_before_ms > st->spooled_at_ms) {
         {
             std::lock_guard lk(mu_);
             held_.emplace(seq, std::make_pair(st->not_before_ms, st->item));
         }
         forwarder_cv_.notify_one();
-        return answer(st, delivery_result{"held", {}, {}, {}});
+        return answer(st, delivery_result{item_status::held, {}, {}, {}});
     }
     bool earliest = false, deferred = false;
     {
@@ -122,7 +117,7 @@ void delivery::on_appended(std::shared_ptr<record_state> st, spool::append_statu
             deadlines_.emplace(when, st);
         }
     }
-    if (deferred) return answer(st, delivery_result{"spooled", {}, {}, {}});
+    if (deferred) return answer(st, delivery_result{item_status::spooled, {}, {}, {}});
     if (earliest) timer_cv_.notify_one();
     produce_record(st);
 }
@@ -171,10 +166,10 @@ void delivery::on_report(const std::shared_ptr<record_state>& st, std::size_t in
     res.topics = st->acks;
     if (st->failed.empty()) {
         if (st->spooled) deps_.spool->ack(st->seq);
-        res.status = "published";
+        res.status = item_status::published;
         return answer(st, std::move(res));
     }
-    res.status = "failed";
+    res.status = item_status::failed;
     res.error_code = rd_kafka_err2name(st->last_error);
     res.error_message = st->last_error_text;
     if (!st->spooled) return answer(st, std::move(res));
@@ -205,7 +200,7 @@ void delivery::answer(const std::shared_ptr<record_state>& st, delivery_result r
         if (st->answered) return;
         st->answered = true;
     }
-    if (r.status == "spooled") spooled_.inc({st->item.feed});
+    if (r.status == item_status::spooled) spooled_.inc({st->item.feed});
     std::sort(r.topics.begin(), r.topics.end(),
               [](const topic_ack& a, const topic_ack& b) { return a.topic < b.topic; });
     auto done = std::move(st->done);
@@ -232,7 +227,7 @@ void delivery::timer_loop() {
         lk.unlock();
         for (auto& st : due) {
             delivery_result r;
-            r.status = "spooled";
+            r.status = item_status::spooled;
             {
                 std::lock_guard sl(st->mu);
                 r.topics = st->acks;
@@ -261,7 +256,7 @@ void delivery::forwarder_loop() {
             continue;
         }
         std::map<std::uint64_t, retry_entry> batch;
-        const auto now = now_ms();
+        const auto now = wallclock::unix_ms();
         for (auto it = held_.begin(); it != held_.end();) {
             if (it->second.first <= now) {
                 std::vector<std::size_t> all(it->second.second.messages.size());

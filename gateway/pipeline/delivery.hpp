@@ -37,7 +37,7 @@
 namespace wire::pipeline {
 
 struct delivery_result {
-    std::string status;  // published | spooled | held | failed
+    item_status status = item_status::failed;  // published | spooled | held | failed
     std::vector<topic_ack> topics;
     std::string error_code, error_message;
 };

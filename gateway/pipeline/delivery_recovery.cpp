@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "clock/wall_clock.hpp"
 #include "log/json_log.hpp"
 #include "pipeline/delivery.hpp"
 #include "pipeline/delivery_record.hpp"
@@ -10,12 +11,6 @@
 
 namespace wire::pipeline {
 namespace {
-
-std::int64_t unix_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 std::vector<std::size_t> every_message(const spooled_item& item) {
     std::vector<std::size_t> all(item.messages.size());
@@ -29,7 +24,7 @@ recovery_summary delivery::load_spool() {
     recovery_summary s;
     if (!deps_.spool) return s;
     std::map<std::uint64_t, retry_entry> batch;
-    const auto now = unix_ms();
+    const auto now = wallclock::unix_ms();
     for (auto& rec : deps_.spool->pending()) {
         ++s.pending;
         auto item = decode(rec.payload);
@@ -160,7 +155,7 @@ bool delivery::replay(std::map<std::uint64_t, retry_entry>& batch, recovery_summ
         auto st = std::make_shared<record_state>();
         st->seq = seq;
         st->spooled = true;
-        st->spooled_at_ms = e.spooled_at_ms ? e.spooled_at_ms : unix_ms();
+        st->spooled_at_ms = e.spooled_at_ms ? e.spooled_at_ms : wallclock::unix_ms();
         const std::string record_id = deps_.record_prefix + std::to_string(seq);
         for (auto i : e.messages) {
             auto& m = e.item.messages[i];

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <chrono>
 
+#include "clock/wall_clock.hpp"
 #include "core/datetime.hpp"
 #include "pipeline/messages.hpp"
 
@@ -11,12 +12,6 @@ namespace wire::pipeline {
 namespace {
 
 constexpr char k_sep = '\x1f';  // cannot occur in agency ids, and ends every field
-
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 std::optional<std::int64_t> numeric_version(const std::string& v) {
     std::int64_t n = 0;
@@ -56,7 +51,7 @@ idempotency check_idempotency_key(const plan_context& ctx, std::optional<dedup::
     if (!ctx.dedup || ctx.sub.idempotency_key.empty()) return idempotency::fresh;
     auto k = dedup::make_key(std::string("idem") + k_sep + ctx.feed.id + k_sep +
                              ctx.sub.idempotency_key);
-    const auto now = now_ms();
+    const auto now = wallclock::unix_ms();
     key = k;
     if (!ctx.dedup->contains(k, now)) return idempotency::fresh;
     // Known: claim() does not write again and hands back the first body's hash.
@@ -98,7 +93,7 @@ bool resolve_conflict(const plan_context& ctx, item_plan& plan, adapters::story&
     auto& it = plan.outcome;
     const std::string now_hash = plan.content_hash;
     if (ctx.feed.version_conflict != "publish_revision") {
-        it.status = "conflict";
+        it.status = item_status::conflict;
         it.error_code = "version_conflict";
         it.error_message = "version " + story.version + " of " + story.uri +
                            " was accepted before with other content (content hash first " + first +
@@ -107,9 +102,10 @@ bool resolve_conflict(const plan_context& ctx, item_plan& plan, adapters::story&
         return false;
     }
     const std::string revision = story.version + "-rev-" + now_hash.substr(0, 8);
-    story.wire.warn("version_conflict", "version " + story.version +
-                                  " was accepted before with other content (content hash " + first +
-                                  "); published as version " + revision);
+    story.wire.warn("version_conflict",
+                    "version " + story.version +
+                        " was accepted before with other content (content hash " + first +
+                        "); published as version " + revision);
     story.version = revision;
     it.version = revision;
     return true;
@@ -132,12 +128,12 @@ bool decide_version(const plan_context& ctx, item_plan& plan, adapters::story& s
         else if (!same)
             return false;
         if (same || ctx.dedup->contains(k, now)) {
-            it.status = "duplicate";
+            it.status = item_status::duplicate;
             return false;
         }
     }
     if (!ctx.inflight->try_begin(k)) {
-        it.status = "failed";
+        it.status = item_status::failed;
         it.error_code = "in_progress";
         it.error_message = "the same story version is being accepted on another request; retry";
         return false;
@@ -150,8 +146,9 @@ bool decide_version(const plan_context& ctx, item_plan& plan, adapters::story& s
         auto newest = ctx.dedup->note_version(
             dedup::make_key(story.wire.agency + k_sep + story.uri), *v, now);
         if (newest && *newest > *v) {
-            story.wire.warn("older_version", "version " + story.version +
-                                          " arrived after version " + std::to_string(*newest));
+            story.wire.warn(
+                "older_version",
+                "version " + story.version + " arrived after version " + std::to_string(*newest));
             const auto& wt = ctx.router->config().warnings_topic;
             if (!wt.empty() && std::find(topics.begin(), topics.end(), wt) == topics.end())
                 topics.push_back(wt);
@@ -172,16 +169,16 @@ item_plan plan_item(const plan_context& ctx, adapters::item_result& result, std:
         it.signal = std::string(adapters::to_string(story->wire.signal));
         if (!story->headlines.empty()) it.headline = story->headlines.front().value;
         if (ctx.all_duplicates) {
-            it.status = "duplicate";
+            it.status = item_status::duplicate;
             return plan;
         }
         auto decision = ctx.router->route(*story);
         if (decision.topics.empty()) {
-            it.status = "rejected";
+            it.status = item_status::rejected;
             it.error_code = "unroutable";
             it.error_message = "no routing rule matched and no default topic is set";
         } else {
-            const auto now = now_ms();
+            const auto now = wallclock::unix_ms();
             if (ctx.dedup && !decide_version(ctx, plan, *story, index, now, decision.topics)) {
                 if (plan.dead_letter) finish_plan(ctx, plan);
                 return plan;
@@ -191,7 +188,7 @@ item_plan plan_item(const plan_context& ctx, adapters::item_result& result, std:
                 if (auto t = adapters::parse_iso8601(story->embargoed))
                     if (t->epoch_seconds() * 1000 > now)
                         plan.not_before_ms = t->epoch_seconds() * 1000;
-            it.status = "published";
+            it.status = item_status::published;
             plan.item.messages = story_messages(*story, decision.topics);
             if (const auto n = message_bytes(plan.item.messages.front()); n > k_story_max_bytes) {
                 // Kafka would refuse it however often the sender retried: a 10 MB headline.
@@ -200,7 +197,7 @@ item_plan plan_item(const plan_context& ctx, adapters::item_result& result, std:
                 plan.claim.reset();
                 plan.item.dedup_id.clear();
                 plan.not_before_ms = 0;
-                it.status = "rejected";
+                it.status = item_status::rejected;
                 it.error_code = "too_large";
                 it.error_message = "the story's message is " + std::to_string(n) +
                                    " bytes; Kafka takes at most " +
@@ -209,11 +206,11 @@ item_plan plan_item(const plan_context& ctx, adapters::item_result& result, std:
         }
     } else {
         const auto& err = std::get<adapters::adapter_error>(result);
-        it.status = "rejected";
+        it.status = item_status::rejected;
         it.error_code = std::string(adapters::to_string(err.code));
         it.error_message = err.message;
     }
-    if (it.status == "rejected")
+    if (it.status == item_status::rejected)
         add_dead_letter(ctx, plan, index, std::get_if<adapters::adapter_error>(&result));
     finish_plan(ctx, plan);
     return plan;

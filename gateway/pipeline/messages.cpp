@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "core/normalize.hpp"
+#include "core/text.hpp"
 
 namespace wire::pipeline {
 
@@ -70,10 +71,7 @@ producer::outgoing_message dead_letter(const submission& s, const std::string& r
 }
 
 std::string charset_from_content_type(std::string_view ct) {
-    std::string lower(ct);
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    auto pos = lower.find("charset=");
+    auto pos = adapters::ascii_lower(ct).find("charset=");
     if (pos == std::string::npos) return {};
     std::string_view v = ct.substr(pos + 8);
     v = v.substr(0, v.find(';'));

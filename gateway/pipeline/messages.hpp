@@ -1,6 +1,6 @@
 #pragma once
-// The Kafka messages the pipeline produces: a story to its topics (product.md "The message
-// contract on Kafka") and a dead letter to the rejected topic.
+// The Kafka messages the pipeline produces: a story to its topics (the contract in
+// docs/consumer-guide.md) and a dead letter to the rejected topic.
 #include <string>
 #include <string_view>
 #include <vector>

@@ -1,8 +1,28 @@
-// The JSON answer of POST /v1/feeds/{feed}/stories (product.md "HTTP ingest").
+// The JSON answer of POST /v1/feeds/{feed}/stories (docs/http-api.md).
 #include "core/json_writer.hpp"
 #include "pipeline/pipeline.hpp"
 
 namespace wire::pipeline {
+
+std::string_view to_string(item_status s) noexcept {
+    switch (s) {
+        case item_status::published:
+            return "published";
+        case item_status::spooled:
+            return "spooled";
+        case item_status::held:
+            return "held";
+        case item_status::duplicate:
+            return "duplicate";
+        case item_status::conflict:
+            return "conflict";
+        case item_status::rejected:
+            return "rejected";
+        case item_status::failed:
+            return "failed";
+    }
+    return "failed";
+}
 
 std::string outcome::to_json(const std::string& feed) const {
     adapters::json_writer w;
@@ -16,7 +36,7 @@ std::string outcome::to_json(const std::string& feed) const {
         w.field("version", it.version);
         w.field("signal", it.signal);
         w.field("headline", it.headline);
-        w.key("status").value(it.status);
+        w.key("status").value(to_string(it.status));
         if (!it.topics.empty()) {
             w.key("topics").begin_array();
             for (const auto& t : it.topics) {

@@ -12,6 +12,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include "clock/wall_clock.hpp"
 #include "core/json_writer.hpp"
 #include "core/normalize.hpp"
 #include "dedup/dedup_store.hpp"
@@ -24,12 +25,6 @@ namespace wire::pipeline {
 namespace {
 
 using clock = std::chrono::steady_clock;
-
-std::int64_t unix_now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 // Shared by every item's delivery callback of one submission; the last one to finish answers.
 struct request_state {
@@ -46,21 +41,21 @@ struct request_state {
     pipeline_metrics* metrics = nullptr;
 };
 
-bool accepted(const std::string& status) {
-    return status == "published" || status == "spooled" || status == "held" ||
-           status == "duplicate";
+bool accepted(item_status status) {
+    return status == item_status::published || status == item_status::spooled ||
+           status == item_status::held || status == item_status::duplicate;
 }
 
 int http_status_for(const outcome& o, bool whole_document_refusal) {
     bool any_failed = false, any_accepted = false, any_rejected = false, all_conflicts = true;
     for (const auto& it : o.items) {
-        if (it.status == "failed")
+        if (it.status == item_status::failed)
             any_failed = true;
         else if (accepted(it.status))
             any_accepted = true;
         else
             any_rejected = true;
-        all_conflicts = all_conflicts && it.status == "conflict";
+        all_conflicts = all_conflicts && it.status == item_status::conflict;
     }
     if (any_failed) return 503;
     if (all_conflicts && !o.items.empty()) return 409;
@@ -86,11 +81,12 @@ void log_item(const std::string& feed, const item_outcome& it) {
     topics.end_array();
     log::event e("story");
     e.field("feed", feed).field("uri", it.uri).field("version", it.version);
-    e.field("status", it.status).raw("topics", topics.str());
+    e.field("status", to_string(it.status)).raw("topics", topics.str());
     if (!it.error_code.empty()) e.field("code", it.error_code).field("reason", it.error_message);
-    if (it.status == "failed")
+    if (it.status == item_status::failed)
         log::error(e);
-    else if (it.status == "rejected" || it.status == "duplicate" || it.status == "conflict")
+    else if (it.status == item_status::rejected || it.status == item_status::duplicate ||
+             it.status == item_status::conflict)
         log::warn(e);
     else
         log::info(e);
@@ -108,19 +104,19 @@ void finish(const std::shared_ptr<request_state>& st) {
     auto& m = *st->metrics;
     for (std::size_t i = 0; i < o.items.size(); ++i) {
         const auto& it = o.items[i];
-        if (it.status == "published")
+        if (it.status == item_status::published)
             m.published.inc({st->feed});
-        else if (it.status == "duplicate")
+        else if (it.status == item_status::duplicate)
             m.duplicates.inc({st->feed});
-        else if (it.status == "rejected")
+        else if (it.status == item_status::rejected)
             m.rejected.inc({st->feed, it.error_code});
-        else if (it.status == "conflict")
+        else if (it.status == item_status::conflict)
             m.conflicts.inc({st->feed});
         log_item(st->feed, it);
     }
     // Accepted (nothing failed): a retry with this key is a repeat from now on.
     if (o.http_status != 503 && st->dedup && st->idempotency_key)
-        st->dedup->claim(*st->idempotency_key, st->body_hash, unix_now_ms());
+        st->dedup->claim(*st->idempotency_key, st->body_hash, wallclock::unix_ms());
     m.delivery_latency.observe({},
                                std::chrono::duration<double>(clock::now() - st->started).count());
     st->done(std::move(o));
@@ -140,7 +136,7 @@ void refuse_document(delivery& deliver, const std::shared_ptr<request_state>& st
     st->result.items.assign(1, item_outcome{});
     st->whole_document_error.assign(1, true);
     auto& it = st->result.items.front();
-    it.status = "rejected";
+    it.status = item_status::rejected;
     it.error_code = code;
     it.error_message = message;
     for (const auto& item : norm.items)
@@ -155,10 +151,10 @@ void refuse_document(delivery& deliver, const std::shared_ptr<request_state>& st
                                       nullptr, rejected_topic));
     st->pending.fetch_add(1);
     deliver.deliver(std::move(dl), 0, [st](delivery_result r) {
-        if (r.status == "failed") {
+        if (r.status == item_status::failed) {
             std::lock_guard lk(st->mu);
             auto& item = st->result.items.front();
-            item.status = "failed";
+            item.status = item_status::failed;
             item.error_code = r.error_code;
             item.error_message = r.error_message;
         }
@@ -176,14 +172,15 @@ void deliver_item(delivery& deliver, dedup::dedup_store* dedup, inflight_version
         // Durable (or in Kafka) now: claim the version, with its content's hash; copies then
         // meet the window ("duplicate", or "conflict" when changed). A failure claims nothing.
         if (claim) {
-            if (r.status != "failed") dedup->claim(*claim, content, unix_now_ms());
+            if (r.status != item_status::failed)
+                dedup->claim(*claim, content, wallclock::unix_ms());
             inflight.end(*claim);
         }
         {
             std::lock_guard lk(st->mu);
             auto& it = st->result.items[i];
-            if (r.status == "failed") {
-                it.status = "failed";
+            if (r.status == item_status::failed) {
+                it.status = item_status::failed;
                 it.error_code = r.error_code;
                 it.error_message = r.error_message;
                 if (r.error_code.rfind("spool_", 0) != 0)
@@ -213,11 +210,11 @@ void deliver_folded_letter(delivery& deliver, const std::string& topic,
         nullptr, topic, false));
     st->pending.fetch_add(1);
     deliver.deliver(std::move(letter), 0, [st](delivery_result r) {
-        if (r.status == "failed") {
+        if (r.status == item_status::failed) {
             std::lock_guard lk(st->mu);
             for (auto& it : st->result.items)
-                if (it.status == "rejected") {
-                    it.status = "failed";
+                if (it.status == item_status::rejected) {
+                    it.status = item_status::failed;
                     it.error_code = r.error_code;
                     it.error_message = r.error_message;
                     break;

@@ -47,15 +47,24 @@ struct topic_ack {
     std::int64_t offset = -1;
 };
 
+/// What became of one story item; the names (to_string) are the HTTP answer's and the logs'.
+enum class item_status {
+    published,  // every routed topic acknowledged it
+    spooled,    // on disk, Kafka not yet (it will be produced from the spool)
+    held,       // embargoed, on disk until its time
+    duplicate,  // this version was accepted before
+    conflict,   // this version was accepted before with other content: dead-lettered
+    rejected,   // refused (dead-lettered with the reason)
+    failed,     // neither Kafka nor the spool took it: the sender must retry
+};
+std::string_view to_string(item_status s) noexcept;
+
 struct item_outcome {
     std::string uri;
     std::string version;
     std::string headline;  // the main headline, so a sender can tell its items apart
     std::string signal;    // new | update | correction | kill | withhold | repeat | advisory
-    // published | spooled (on disk, Kafka not yet) | held (embargoed, on disk) | duplicate |
-    // conflict (this version was accepted before with other content: dead-lettered) |
-    // rejected | failed (neither Kafka nor the spool took it: the sender must retry)
-    std::string status;
+    item_status status = item_status::failed;
     std::vector<topic_ack> topics;
     std::string error_code;  // story_errc name, "unroutable", or a Kafka error name
     std::string error_message;

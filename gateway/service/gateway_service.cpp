@@ -9,6 +9,7 @@
 
 #include <boost/asio/signal_set.hpp>
 
+#include "clock/wall_clock.hpp"
 #include "listeners/admin_handler.hpp"
 #include "listeners/http_server.hpp"
 #include "listeners/ingest_handler.hpp"
@@ -27,12 +28,6 @@ namespace {
 std::int64_t steady_ms() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
                std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-}
-
-std::int64_t unix_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 
@@ -94,7 +89,7 @@ gateway_service::gateway_service(config::gateway_config cfg, std::string config_
         "wiregate_spool_oldest_age_seconds", "Age of the oldest story Kafka has not acknowledged",
         [this] {
             auto oldest = spool_ ? spool_->oldest_pending_ms() : 0;
-            return oldest == 0 ? 0.0 : static_cast<double>(unix_ms() - oldest) / 1000.0;
+            return oldest == 0 ? 0.0 : static_cast<double>(wallclock::unix_ms() - oldest) / 1000.0;
         });
     registry_.gauge_callback("wiregate_spool_full", "1 when the spool refuses new stories",
                              [this] { return spool_ && spool_->full() ? 1.0 : 0.0; });

@@ -7,16 +7,15 @@
 #include <charconv>
 #include <system_error>
 
+#include "config/feed_id.hpp"
+#include "core/text.hpp"
+
 namespace wire::replay {
 namespace fs = std::filesystem;
 
 namespace {
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
+using adapters::ascii_lower;
 
 bool ends_with(std::string_view s, std::string_view tail) {
     return s.size() >= tail.size() && s.substr(s.size() - tail.size()) == tail;
@@ -55,7 +54,7 @@ std::string or_dash(std::string s) { return s.empty() ? "-" : s; }
 }  // namespace
 
 std::string guess_content_type(const fs::path& file) {
-    std::string ext = lower(file.extension().string());
+    std::string ext = ascii_lower(file.extension().string());
     if (ext == ".xml") return "application/xml";
     if (ext == ".json") return "application/json";
     return "application/octet-stream";
@@ -94,9 +93,9 @@ file_list list_files(const std::vector<std::string>& paths) {
 std::optional<endpoint> parse_url(std::string_view url, std::string& why) {
     endpoint e;
     std::string_view rest;
-    if (lower(url.substr(0, 7)) == "http://") {
+    if (ascii_lower(url.substr(0, 7)) == "http://") {
         rest = url.substr(7);
-    } else if (lower(url.substr(0, 8)) == "https://") {
+    } else if (ascii_lower(url.substr(0, 8)) == "https://") {
         e.tls = true;
         rest = url.substr(8);
     } else {
@@ -151,13 +150,7 @@ std::string host_header(const endpoint& e) {
     return h;
 }
 
-bool valid_feed_id(std::string_view feed) {
-    if (feed.empty() || feed.size() > 64 || feed[0] == '.' || feed[0] == '_' || feed[0] == '-')
-        return false;
-    return std::all_of(feed.begin(), feed.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-    });
-}
+bool valid_feed_id(std::string_view feed) { return config::is_feed_id(feed); }
 
 std::string push_target(const endpoint& e, std::string_view feed) {
     return e.base + "/v1/feeds/" + std::string(feed) + "/stories";

@@ -16,6 +16,7 @@
 #include <thread>
 #include <utility>
 
+#include "clock/wall_clock.hpp"
 #include "spool/segment.hpp"
 
 namespace wire::spool {
@@ -26,12 +27,6 @@ using steady = std::chrono::steady_clock;
 
 constexpr std::uint64_t k_max_batch = 8ull << 20;  // bounds one write and its buffer copy
 constexpr auto k_retry_pause = std::chrono::milliseconds(100);
-
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 struct op {
     enum class type : std::uint8_t { story, ack, carry, reject, barrier };
@@ -348,7 +343,7 @@ void spool::append(std::string payload, std::int64_t not_before_ms, append_callb
     o.size = segment::k_story_overhead + payload.size();
     o.payload = std::move(payload);
     o.not_before_ms = not_before_ms;
-    o.spooled_at_ms = now_ms();
+    o.spooled_at_ms = wallclock::unix_ms();
     o.done = std::move(done);
     auto& m = *impl_;
     {

@@ -11,7 +11,8 @@ usage: check_deploy.py --wiregate BIN --root REPO [--tools DIR]
   verify wants it to exist) must print nothing, `systemd-analyze security --offline` must score
   at most 2.0, the hardening the unit promises is there, TimeoutStopSec covers the drain;
 - compose: the compose-spec schema (check-jsonschema), KRaft, the broker's KAFKA_* settings
-  accepted by Kafka's own KafkaConfig (java, deploy/kafka/libs), the topic creator creates
+  accepted by Kafka's own KafkaConfig (java, deploy/kafka/libs), the EXTERNAL listener
+  advertised as localhost:<port> and that port published to the host, the topic creator creates
   exactly routing.topics, start order, healthchecks, config and variables agree;
 - Kubernetes: kubernetes-validate --strict against two API versions, the ConfigMap is
   deploy/config/kubernetes.yaml verbatim, the projected files, env, ports, probes, grace period
@@ -211,6 +212,43 @@ def check_kafka_env(root, env, report):
                   out.splitlines()[-1:])
 
 
+def listener_map(value):
+    """'NAME://host:port,...' as {NAME: (host, port)}."""
+    out = {}
+    for item in filter(None, (s.strip() for s in value.split(","))):
+        name, _, addr = item.partition("://")
+        host, _, port = addr.rpartition(":")
+        out[name] = (host, int(port))
+    return out
+
+
+def kafka_host_listener(kafka):
+    """Problems with the broker's EXTERNAL listener, the one tools on the host consume from: it
+    is listened on, advertised as localhost:<port>, mapped to a protocol, and that port is
+    published to the host (container port = listener port, host port = advertised port)."""
+    env, problems = kafka["environment"], []
+    listens = listener_map(env.get("KAFKA_LISTENERS", ""))
+    advertised = listener_map(env.get("KAFKA_ADVERTISED_LISTENERS", ""))
+    protocols = dict(p.split(":", 1) for p in
+                     env.get("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", "").split(",") if ":" in p)
+    if "EXTERNAL" not in listens:
+        return ["kafka has no EXTERNAL listener for tools on the host"]
+    if "EXTERNAL" not in protocols:
+        problems.append("kafka's EXTERNAL listener has no security protocol")
+    host, port = advertised.get("EXTERNAL", (None, None))
+    if host != "localhost":
+        problems.append(f"kafka's EXTERNAL listener is advertised as {host}:{port}, "
+                        "not localhost:<port>")
+    published = {}
+    for spec in kafka.get("ports", []):
+        parts = str(spec).split(":")
+        published[int(parts[-1].split("/")[0])] = int(parts[-2])
+    if published.get(listens["EXTERNAL"][1]) != port:
+        problems.append(f"kafka's EXTERNAL listener (container port {listens['EXTERNAL'][1]}) is "
+                        f"not published on host port {port}: ports {kafka.get('ports', [])}")
+    return problems
+
+
 def check_compose(root, tools, wiregate, report):
     path = root / "deploy/compose/compose.yaml"
     cfg_path = root / "deploy/config/compose.yaml"
@@ -245,6 +283,7 @@ def check_compose(root, tools, wiregate, report):
     if sorted(topics) != sorted(cfg["routing"]["topics"]):
         problems.append(f"topic creator makes {topics}, routing.topics is "
                         f"{cfg['routing']['topics']}")
+    problems += kafka_host_listener(svc["kafka"])
     if svc["kafka-topics"]["depends_on"]["kafka"]["condition"] != "service_healthy":
         problems.append("kafka-topics does not wait for a healthy kafka")
     gw = svc["wiregate"]
@@ -269,8 +308,12 @@ def check_compose(root, tools, wiregate, report):
     if not (path.parent / gw["build"]["context"] / gw["build"]["dockerfile"]).is_file():
         problems.append("build.dockerfile does not exist")
     report.result("compose: apache/kafka of pom.xml's version in KRaft mode, topic creator = "
-                  "routing.topics, start order, "
+                  "routing.topics, EXTERNAL listener published as localhost, start order, "
                   "healthchecks, mounts, variables, ports", not problems, problems)
+    bad = copy.deepcopy(svc["kafka"])
+    bad["ports"] = []
+    if not kafka_host_listener(bad):
+        report.fail("compose: a Kafka without its EXTERNAL port published passed: proves nothing")
     check_kafka_env(root, env, report)
     run_check_config(wiregate, cfg_path, cfg_path.read_text(), report, "compose config")
     return cfg

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""Validates wiregate envelopes (JSON lines) against schemas/story.schema.json and, when the
-IPTC reference folder is given, each `story` against IPTC's own ninjs 2.2 schema.
+"""Validates wiregate envelopes (JSON lines) against a closed copy of schemas/story.schema.json
+(every object schema with `properties` gets `additionalProperties: false`: the shipped schema is
+open to additions, the gateway must still emit only documented fields) and, when the IPTC
+reference folder is given, each `story` against IPTC's own ninjs 2.2 schema.
 
 usage: validate_envelopes.py --schema S [--ninjs-dir DIR] FILE.jsonl…
        validate_envelopes.py --schema S [--ninjs-dir DIR] --wiregate BIN --fixtures DIR
@@ -33,6 +35,21 @@ def format_checker():
         return not isinstance(value, str) or bool(RFC3339.match(value))
 
     return checker
+
+
+def closed(node):
+    """A copy of the schema in which every object schema that lists `properties` and says
+    nothing of `additionalProperties` refuses any other property. The shipped schema is open to
+    additions (consumers keep working when a version adds an optional field); the gateway's own
+    envelopes are held to the closed copy, so it emits only fields the schema describes."""
+    if isinstance(node, list):
+        return [closed(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: closed(v) if k not in ("enum", "const", "required") else v for k, v in node.items()}
+    if "properties" in node and "additionalProperties" not in node:
+        out["additionalProperties"] = False
+    return out
 
 
 def ninjs_validator(ninjs_dir):
@@ -111,7 +128,8 @@ def main():
             print("REFUSED", r)
         args.files.append(pathlib.Path(tmp.name))
 
-    ours = Draft202012Validator(json.loads(args.schema.read_text()), format_checker=format_checker())
+    ours = Draft202012Validator(closed(json.loads(args.schema.read_text())),
+                                format_checker=format_checker())
     iptc = ninjs_validator(args.ninjs_dir) if args.ninjs_dir and args.ninjs_dir.exists() else None
     failures = checked = 0
     for path in args.files:

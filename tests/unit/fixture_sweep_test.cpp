@@ -6,7 +6,9 @@
 //                                  given must match (objects recursively; arrays element-wise
 //                                  and of equal length); keys left out are not checked
 //   bad/NNN-<code>-what.<ext>      must be refused with story_errc <code> (e.g. missing_required)
-//   NNN-what.options.json          optional: {"profile","charset","agency","feed","format"}
+//   NNN-what.options.json          optional: {"profile","charset","agency","feed","format"};
+//                                  "stream": false keeps a telex input out of the stream framer
+//                                  tests (cut off, or without the framing a stream is cut on)
 //
 // Inputs are read with --format <folder>; each is also sniffed and must come out as <folder>
 // unless its options say "sniff": false.

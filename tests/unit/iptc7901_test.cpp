@@ -91,7 +91,9 @@ TEST(iptc7901, PublicDpaSamplesNormalise) {
         const auto& s = v[0];
         EXPECT_FALSE(s.headlines.empty());
         EXPECT_FALSE(s.bodies.empty());
-        EXPECT_TRUE(s.wire.warnings.empty()) << s.wire.warnings[0].message;
+        // The uri is derived (7901 has no id): that is the only warning.
+        ASSERT_EQ(s.wire.warnings.size(), 1u) << s.wire.warnings[1].message;
+        EXPECT_EQ(s.wire.warnings[0].code, "id_derived");
         EXPECT_EQ(s.headlines[0].value.find('\a'), std::string::npos);
         // The same story with every control character stripped is the same story.
         auto stripped = stories_of(strip_controls(raw));
@@ -101,6 +103,21 @@ TEST(iptc7901, PublicDpaSamplesNormalise) {
         EXPECT_EQ(stripped[0].headlines[0].value, s.headlines[0].value);
         EXPECT_EQ(stripped[0].wire.signal, s.wire.signal);
         EXPECT_EQ(stripped[0].bodies[1].value, s.bodies[1].value);
+        // Header fields, and no header or keyword line in the body.
+        EXPECT_EQ(s.wire.priority.size(), 1u);
+        EXPECT_FALSE(s.wire.category.empty());
+        EXPECT_FALSE(s.wire.keywords.empty());
+        EXPECT_EQ(s.bodies[1].value.find(s.wire.sequence), std::string::npos);
+        EXPECT_EQ(s.bodies[1].value.find(s.wire.keywords[0] + "/"), std::string::npos);
+        // Without the header line (headerless copy): the same headline, body and keywords.
+        auto text = strip_controls(raw);
+        auto headerless = stories_of(text.substr(text.find('\n') + 1));
+        ASSERT_EQ(headerless.size(), 1u);
+        EXPECT_EQ(headerless[0].headlines[0].value, s.headlines[0].value);
+        EXPECT_EQ(headerless[0].bodies[1].value, s.bodies[1].value);
+        EXPECT_EQ(headerless[0].wire.keywords, s.wire.keywords);
+        EXPECT_EQ(headerless[0].versioncreated, s.versioncreated);
+        EXPECT_EQ(headerless[0].wire.warnings.at(0).code, "layout_guessed");
     }
     // All samples in one stream: one story each, with or without control characters.
     auto v = stories_of(all);
@@ -152,6 +169,32 @@ TEST(iptc7901, TeleprinterLineEndsReadLikeCrLf) {
         EXPECT_EQ(v[0].bodies.at(1).value,
                   "KYIV, July 10 (Interfax) - Jens Stoltenberg arrived in Kyiv.\n\nSecond.");
     }
+}
+
+TEST(iptc7901, SubjectCodesInTheKeywordLineBecomeSubjects) {
+    std::string raw =
+        "\x01ifx0002 3 pol 9\r\n\r\nNATO/11000000/Ukraine/\r\n\x02NATO chief in Kyiv =\r\n\r\n"
+        "KYIV, July 10 (Interfax) - Jens Stoltenberg arrived in Kyiv.\r\n\x03"
+        "101405 MSK Jul 17\r\n\x04";
+    auto v = stories_of(raw);
+    ASSERT_EQ(v.size(), 1u);
+    ASSERT_EQ(v[0].subjects.size(), 1u);
+    EXPECT_EQ(v[0].subjects[0].uri, "http://cv.iptc.org/newscodes/subjectcode/11000000");
+    EXPECT_EQ(v[0].wire.keywords, (std::vector<std::string>{"NATO", "Ukraine"}));
+}
+
+TEST(iptc7901, HeaderlessCopyIsReadWithAWarning) {
+    std::string raw =
+        "Nato/Ukraine/\nNato-Chef in Kiew =\n\nKiew (dpa) - Stoltenberg hat "
+        "Russland aufgefordert, Truppen abzuziehen.\n\n101405 Jul 17\n";
+    auto v = stories_of(raw);
+    ASSERT_EQ(v.size(), 1u);
+    EXPECT_EQ(v[0].headlines.at(0).value, "Nato-Chef in Kiew");
+    EXPECT_EQ(v[0].slugline, "Nato/Ukraine");
+    EXPECT_EQ(v[0].versioncreated, "2017-07-10T14:05:00Z");
+    EXPECT_EQ(v[0].bodies.at(1).value.find("Nato/"), std::string::npos);
+    ASSERT_FALSE(v[0].wire.warnings.empty());
+    EXPECT_EQ(v[0].wire.warnings[0].code, "layout_guessed");
 }
 
 // Deterministic byte mutations of good fixtures: every answer is a story or a coded refusal.

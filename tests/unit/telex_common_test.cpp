@@ -116,4 +116,55 @@ TEST(TelexCommon, CutsLinesAtLfDroppingOneCr) {
     EXPECT_TRUE(telex::lf_lines("").empty());
 }
 
+TEST(TelexCommon, CutsLinesAtEveryLineEndAndDropsLineNoise) {
+    // CR LF, LF CR, CR CR LF, lone CR and lone LF each end one line; NUL, DEL, SUB, BEL go.
+    using namespace std::string_view_literals;
+    auto ls = telex::any_lines("a\r\nb\n\rc\r\r\nd\re\nf\x00g\x7f\x1a\a\n\n\rh"sv);
+    std::vector<std::string> texts;
+    for (const auto& l : ls) texts.push_back(l.text);
+    EXPECT_EQ(texts, (std::vector<std::string>{"a", "b", "c", "d", "e", "fg", "", "h"}));
+    EXPECT_EQ(ls[1].offset, 3u);
+    EXPECT_EQ(ls[2].offset, 6u);
+    EXPECT_TRUE(telex::any_lines("").empty());
+    EXPECT_EQ(telex::line_texts("x\r").size(), 1u);
+    EXPECT_EQ(telex::line_texts("\tindented").at(0), "\tindented");  // TAB is text
+}
+
+TEST(TelexCommon, ColumnsAreGapsOfSpacesOrTabs) {
+    EXPECT_TRUE(telex::columned("1  Winx             H Bowman       1.20F"));
+    EXPECT_TRUE(telex::columned("Sydney FC\t2"));
+    EXPECT_FALSE(telex::columned("He said.  Then he left the room."));
+    EXPECT_FALSE(telex::columned("   indented prose line"));
+    std::vector<std::string> two = {"In favour  29", "Against     0"};
+    EXPECT_TRUE(telex::table_run(two, 0, 2));
+    std::vector<std::string> prose = {"One line.  Two.", "Another line of prose."};
+    EXPECT_FALSE(telex::table_run(prose, 0, 2));
+}
+
+TEST(TelexCommon, ParagraphsKeepTablesAsPreformattedLines) {
+    std::vector<std::string> ls = {"Results from Randwick:",
+                                   "continued.",
+                                   "",
+                                   "1  Winx     H Bowman   1.20",
+                                   "2  Hartnell  J McDonald  8.00",
+                                   "",
+                                   "Time: 1:37.66 <fast>"};
+    EXPECT_EQ(telex::paragraphs_html(ls, 0, ls.size(), false, false),
+              "<p>Results from Randwick: continued.</p>"
+              "<pre>1  Winx     H Bowman   1.20\n2  Hartnell  J McDonald  8.00</pre>"
+              "<p>Time: 1:37.66 &lt;fast&gt;</p>");
+    EXPECT_EQ(telex::paragraphs_html(ls, 0, 2, true, false),
+              "<p>Results from Randwick:</p><p>continued.</p>");
+    EXPECT_EQ(telex::paragraphs_html(ls, 0, 2, false, true),
+              "<pre>Results from Randwick:\ncontinued.</pre>");
+}
+
+TEST(TelexCommon, ProseIsThreeWordsOfLetters) {
+    EXPECT_TRUE(telex::has_prose({"", "KYIV - plain text, no framing."}));
+    EXPECT_TRUE(telex::has_prose({"Кремль отверг призыв НАТО"}));
+    EXPECT_FALSE(telex::has_prose({"q#8J!xx 9 ~~ 77", "@@@@ }{ 0x3f 1234 --- &&& ..."}));
+    EXPECT_FALSE(telex::has_prose({}));
+    EXPECT_EQ(telex::first_meaningful({"", "----", "* * *", "Headline"}, 0, 4), 3u);
+}
+
 }  // namespace

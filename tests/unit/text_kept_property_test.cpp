@@ -85,7 +85,7 @@ std::vector<std::vector<std::string>> prose_runs(std::string_view text) {
         run.clear();
     };
     for (std::size_t i = 0; i <= text.size(); ++i) {
-        const auto c = i < text.size() ? static_cast<unsigned char>(text[i]) : 0;
+        const unsigned char c = i < text.size() ? static_cast<unsigned char>(text[i]) : 0u;
         if (letter(c) || c >= 0x80 || (!w.empty() && (c == '\'' || c == '-'))) {
             w += static_cast<char>(c);
             continue;

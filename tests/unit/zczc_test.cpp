@@ -2,6 +2,7 @@
 // and truncation robustness.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -47,15 +48,53 @@ TEST(zczc, NnnnInsideALineDoesNotEndTheRecord) {
         EXPECT_EQ(w.message.find("NNNN"), std::string::npos) << w.message;
 }
 
-TEST(zczc, TabularCopyKeepsOneParagraphPerRow) {
+TEST(zczc, TabularCopyKeepsItsLinesAndColumns) {
     std::string rec = "ZCZC AAP\n$S\n:Results\n*T\nRESULTS\nTeam A   2\nTeam B   1\nNNNN\n";
     auto r = normalize(rec, zczc_options());
     ASSERT_EQ(r.items.size(), 1u);
     const auto& s = std::get<story>(r.items[0]);
     EXPECT_EQ(s.headlines.at(0).value, "RESULTS");
-    EXPECT_EQ(s.bodies.at(1).value, "Team A 2\n\nTeam B 1");
+    EXPECT_EQ(s.bodies.at(0).value, "<pre>Team A   2\nTeam B   1</pre>");
+    EXPECT_EQ(s.bodies.at(1).value, "Team A   2\nTeam B   1");
     EXPECT_EQ(s.wire.category, "S");
     EXPECT_EQ(s.slugline, "Results");
+}
+
+// AAP sigil lines come in any order, with lines missing; the fields do not depend on it.
+TEST(zczc, SigilLinesInEveryOrder) {
+    std::vector<std::string> sigils = {
+        "$F", ":NATO-Australia", "=2", "^Canberra backs NATO call", "+11000000", "#SYD"};
+    std::sort(sigils.begin(), sigils.end());
+    int runs = 0;
+    do {
+        std::string rec = "ZCZC AAP\n";
+        for (const auto& l : sigils) rec += l + "\n";
+        rec += "\nSYDNEY, July 10 AAP - Australia backed the call.\nNNNN\n";
+        auto r = normalize(rec, zczc_options());
+        ASSERT_EQ(r.items.size(), 1u);
+        const auto& s = std::get<story>(r.items[0]);
+        SCOPED_TRACE(rec);
+        EXPECT_EQ(s.wire.category, "F");
+        EXPECT_EQ(s.slugline, "NATO-Australia");
+        EXPECT_EQ(s.wire.take_key, "2");
+        EXPECT_EQ(s.headlines.at(0).value, "Canberra backs NATO call");
+        ASSERT_EQ(s.subjects.size(), 1u);
+        EXPECT_EQ(s.subjects[0].uri, "http://cv.iptc.org/newscodes/subjectcode/11000000");
+        EXPECT_EQ(s.bodies.at(1).value, "SYDNEY, July 10 AAP - Australia backed the call.");
+        EXPECT_EQ(s.uri, "urn:wiregate:generic:aap:nato-australia");
+        ++runs;
+    } while (std::next_permutation(sigils.begin(), sigils.end()) && runs < 120);
+    EXPECT_EQ(runs, 120);
+}
+
+// A sigil line whose value cannot be its field is text ("$5 million …" is no category).
+TEST(zczc, SigilValuesThatDoNotFitAreText) {
+    std::string rec = "ZCZC AAP\n$F\n$5 million raised for the appeal\n\nMore text.\nNNNN\n";
+    auto r = normalize(rec, zczc_options());
+    const auto& s = std::get<story>(r.items.at(0));
+    EXPECT_EQ(s.wire.category, "F");
+    EXPECT_EQ(s.headlines.at(0).value, "$5 million raised for the appeal");
+    EXPECT_EQ(s.bodies.at(1).value, "More text.");
 }
 
 // Deterministic byte mutations of good fixtures: every answer is a story or a coded refusal.
