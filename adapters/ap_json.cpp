@@ -192,7 +192,10 @@ void read_place(const json::fields& f, story& s) {
 }
 
 void read_meta(const json::fields& f, story& s, const profile& prof) {
-    s.type = ascii_lower(trim(f.text("type")));
+    const std::string raw_type(trim(f.text("type")));
+    s.type = ascii_lower(raw_type);
+    if (s.type != raw_type)
+        s.wire.warn("field_repaired", "type '" + raw_type + "' read as '" + s.type + "'");
     if (s.type == "complexdata") s.type = "composite";  // APPL's name for a package
     if (s.type.empty()) s.type = "text";
     static constexpr std::string_view k_types[] = {"text",    "audio",   "video",

@@ -111,7 +111,10 @@ void read_urgency(const fields& f, story& s) {
 }
 
 void read_meta(const fields& f, story& s) {
-    std::string type = ascii_lower(trim(f.text("type")));
+    const std::string raw_type(trim(f.text("type")));
+    std::string type = ascii_lower(raw_type);
+    if (type != raw_type)
+        s.wire.warn("field_repaired", "type '" + raw_type + "' read as '" + type + "'");
     static constexpr std::string_view k_types[] = {"text",    "audio",     "video",    "picture",
                                                    "graphic", "composite", "component"};
     if (type.empty()) type = "text";
