@@ -156,41 +156,6 @@ void read_headlines(const json::fields& f, story& s) {
             s.descriptions.push_back({role, "text/plain", d});
 }
 
-// bylines[] {by, title, parametric} (or strings, or one object), else a plain byline, else the
-// photographer's or producer's name.
-void read_byline(const json::fields& f, story& s) {
-    element v;
-    if (f.get("bylines", v))
-        json::each(v, [&](element b) {
-            std::string by = b.is_object() ? str(b, "by") : json::any_text(b, " ");
-            if (by.empty()) by = str(b, "name");
-            std::string title = b.is_object() ? str(b, "title") : "";
-            if (trim(by).empty()) return;
-            if (!title.empty()) by += ", " + title;
-            s.by += (s.by.empty() ? "" : "; ") + by;
-        });
-    if (s.by.empty()) s.by = f.text("byline");
-    for (const char* who : {"photographer", "producer", "captionwriter"})
-        if (s.by.empty() && f.get(who, v)) s.by = json::any_text(v, "; ");
-}
-
-// A place as AP writes a dateline: "Kyiv, Ukraine", "Columbus, Ohio" (the state, not the
-// country, when AP gives one).
-std::string place_text(element v) {
-    if (!v.is_object()) return json::any_text(v, ", ");
-    if (std::string name = str(v, "name"); !name.empty()) return name;
-    std::string city = str(v, "city"), area = str(v, "countryareaname");
-    for (auto key : {"countryname", "countryareacode", "countrycode"})
-        if (area.empty()) area = str(v, key);
-    return city.empty() || area.empty() ? city + area : city + ", " + area;
-}
-
-void read_place(const json::fields& f, story& s) {
-    element v;
-    if (f.get("located", v)) s.located = place_text(v);
-    if (s.located.empty() && f.get("datelinelocation", v)) s.located = place_text(v);
-}
-
 void read_meta(const json::fields& f, story& s, const profile& prof) {
     const std::string raw_type(trim(f.text("type")));
     s.type = ascii_lower(raw_type);

@@ -1,6 +1,7 @@
 #pragma once
 // Field readers of the ap-json adapter: values of either type, AP concepts, the inline body (an
-// NITF document cut to body.content, HTML, text) and AP's dateline. Header-only, inline.
+// NITF document cut to body.content, HTML, text), AP's dateline, bylines and located place.
+// Header-only, inline.
 #include <algorithm>
 #include <cctype>
 #include <string>
@@ -182,6 +183,41 @@ inline void map_body(element it, story& s, element outer) {
         s.wire.warn("no_body", "body is only available at renditions.nitf.href");
     else if (ascii_lower(str(it, "editorialrole")) != "newsalert")  // alerts: headline only
         s.wire.warn("no_body", "the item carries no body");
+}
+
+// bylines[] {by, title, parametric} (or strings, or one object), else a plain byline, else the
+// photographer's or producer's name.
+inline void read_byline(const json::fields& f, story& s) {
+    element v;
+    if (f.get("bylines", v))
+        json::each(v, [&](element b) {
+            std::string by = b.is_object() ? str(b, "by") : json::any_text(b, " ");
+            if (by.empty()) by = str(b, "name");
+            std::string title = b.is_object() ? str(b, "title") : "";
+            if (trim(by).empty()) return;
+            if (!title.empty()) by += ", " + title;
+            s.by += (s.by.empty() ? "" : "; ") + by;
+        });
+    if (s.by.empty()) s.by = f.text("byline");
+    for (const char* who : {"photographer", "producer", "captionwriter"})
+        if (s.by.empty() && f.get(who, v)) s.by = json::any_text(v, "; ");
+}
+
+// A place as AP writes a dateline: "Kyiv, Ukraine", "Columbus, Ohio" (the state, not the
+// country, when AP gives one).
+inline std::string place_text(element v) {
+    if (!v.is_object()) return json::any_text(v, ", ");
+    if (std::string name = str(v, "name"); !name.empty()) return name;
+    std::string city = str(v, "city"), area = str(v, "countryareaname");
+    for (auto key : {"countryname", "countryareacode", "countrycode"})
+        if (area.empty()) area = str(v, key);
+    return city.empty() || area.empty() ? city + area : city + ", " + area;
+}
+
+inline void read_place(const json::fields& f, story& s) {
+    element v;
+    if (f.get("located", v)) s.located = place_text(v);
+    if (s.located.empty() && f.get("datelinelocation", v)) s.located = place_text(v);
 }
 
 }  // namespace wire::adapters::ap
