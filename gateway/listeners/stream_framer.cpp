@@ -98,7 +98,7 @@ std::size_t stream_framer::step(std::size_t i, std::vector<std::string>& out) {
                     line_start_ = true;
                 } else {
                     begin_frame(cand_at_, out);
-                    line_start_ = c == '\n';
+                    line_start_ = c == '\n' || c == '\r';
                 }
                 cand_ = marker::none;
                 return i + 1;
@@ -118,7 +118,9 @@ std::size_t stream_framer::step(std::size_t i, std::vector<std::string>& out) {
         return i;
     };
     const bool at_line = line_start_;
-    if (framing_ == framing::zczc) line_start_ = c == '\n' || (line_start_ && blank(c));
+    // Lines end at LF, CR LF or a lone CR (old systems), so a CR starts a line too.
+    if (framing_ == framing::zczc)
+        line_start_ = c == '\n' || c == '\r' || (line_start_ && blank(c));
     if (!in_frame_) {
         if (framing_ == framing::anpa1312 && (c == k_syn || c == k_soh))
             return candidate(marker::anpa_start);
@@ -189,7 +191,9 @@ stream_framer::match stream_framer::extend(char c) {
             return c == ' ' || c == '\t' || c == '\r' || c == '\n' ? match::done : match::broken;
         case marker::nnnn_end:
             if (k < 4) return lower(c) == 'n' ? match::more : match::broken;
-            if (c == '\n') return match::done;
+            // The line ends at LF or CR: a sender ending lines with a lone CR gets its record
+            // at once (an LF after the CR is padding between frames).
+            if (c == '\n' || c == '\r') return match::done;
             return blank(c) && k < 4 + k_max_nnnn_pad ? match::more : match::broken;
         case marker::none:
             break;

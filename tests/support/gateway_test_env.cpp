@@ -79,6 +79,8 @@ std::vector<fixture> good_fixtures(const std::vector<std::string>& formats) {
                 if (!doc["profile"].get(v)) fx.profile = v;
                 if (!doc["charset"].get(v)) fx.charset = v;
                 if (!doc["agency"].get(v)) fx.agency = v;
+                bool b;
+                if (!doc["stream"].get(b)) fx.streamable = b;
             }
             auto expected = f.path().parent_path() / (stem + ".expected.json");
             simdjson::dom::array arr;

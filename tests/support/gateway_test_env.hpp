@@ -32,6 +32,7 @@ struct fixture {
     fs::path path;
     std::string format, profile, charset, agency;
     std::size_t stories = 0;
+    bool streamable = true;  // options "stream": false: cut or unframed copy a framer cannot carry
     std::string feed_id() const;  // "fx-<format>-<profile>-<charset>-<agency>", sanitised
 };
 std::vector<fixture> good_fixtures(const std::vector<std::string>& formats = {});
