@@ -46,92 +46,18 @@ inline size_t value_end(std::string_view s, size_t from) {
 
 inline bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
-/// A document cut off before its end, closed where it was cut: a string value cut in its middle
-/// keeps its text (a dangling escape dropped); anything else cut (a key, a number, a member
-/// without its value) is dropped back to the last complete value. "" when `text` does not start
-/// an object or array.
-inline std::string close_cut_document(std::string_view text) {
-    if (text.empty() || (text[0] != '{' && text[0] != '[')) return "";
-    std::string stack;       // open containers
-    size_t safe = 0;         // end of the last complete value or opener
-    std::string safe_stack;  // `stack` at `safe`
-    bool in_string = false, key = false, expect_key = false;
-    size_t string_start = 0;
-    auto mark = [&](size_t at) {
-        safe = at;
-        safe_stack = stack;
-    };
-    for (size_t i = 0; i < text.size(); ++i) {
-        char c = text[i];
-        if (in_string) {
-            if (c == '\\') {
-                ++i;
-            } else if (c == '"') {
-                in_string = false;
-                if (!key) mark(i + 1);
-            }
-            continue;
-        }
-        if (c == '"') {
-            in_string = true;
-            string_start = i;
-            key = !stack.empty() && stack.back() == '{' && expect_key;
-            expect_key = false;
-        } else if (c == '{' || c == '[') {
-            stack += c;
-            expect_key = c == '{';
-            mark(i + 1);
-        } else if (c == '}' || c == ']') {
-            if (stack.empty()) break;
-            stack.pop_back();
-            mark(i + 1);
-            if (stack.empty()) break;
-        } else if (c == ',') {
-            expect_key = !stack.empty() && stack.back() == '{';
-        } else if (!is_space(c) && c != ':' && i + 1 < text.size() &&
-                   (is_space(text[i + 1]) || text[i + 1] == ',' || text[i + 1] == '}' ||
-                    text[i + 1] == ']')) {
-            mark(i + 1);  // the end of a number or literal
-        }
-    }
-    std::string out;
-    if (in_string && !key) {  // a text value cut in its middle: keep what was sent
-        std::string_view body = text.substr(string_start);
-        size_t slash = body.rfind('\\');  // an escape cut in its middle: "\\" or "\\u00"
-        if (slash != std::string_view::npos && body.size() - slash <= 5) {
-            size_t run = 0;
-            while (run <= slash && body[slash - run] == '\\') ++run;
-            std::string_view rest = body.substr(slash + 1);
-            bool open = run % 2 == 1 && (rest.empty() || (rest[0] == 'u' && rest.size() < 5));
-            if (open) body = body.substr(0, slash);
-        }
-        while (body.size() > 1 && static_cast<unsigned char>(body.back()) <= 0x20)
-            body.remove_suffix(1);  // the line end after the cut
-        out = std::string(text.substr(0, string_start)) + std::string(body) + '"';
-    } else {
-        out = std::string(text.substr(0, safe));
-        stack = safe_stack;
-    }
-    while (!out.empty() && (is_space(out.back()) || out.back() == ',')) out.pop_back();
-    for (auto it = stack.rbegin(); it != stack.rend(); ++it) out += *it == '{' ? '}' : ']';
-    return out;
-}
-
 /// What the reader found: the documents to decode, in order, or the parser's error for the
-/// first one; `skipped` describes bytes left out (empty when none were); `cut` says how the
-/// document at `cut_doc` was closed when the input ended inside it.
+/// first one; `skipped` describes bytes left out (empty when none were).
 struct documents {
     simdjson::error_code error = simdjson::SUCCESS;
     std::vector<std::string> docs;
     std::string skipped;
-    std::string cut;
-    size_t cut_doc = std::string_view::npos;
 };
 
 /// Reads `text` as one JSON document; when that fails, as complete objects/arrays one after
 /// another (JSON Lines, concatenated pushes), skipping bytes before the first and after the
-/// last; a last document cut off is closed where it was cut. Nesting and UTF-8 errors are
-/// never worked around. At most `max_docs` documents.
+/// last. A document cut off before its end is never read, nor are nesting and UTF-8 errors
+/// worked around. At most `max_docs` documents.
 inline documents read_documents(std::string_view text, size_t max_depth, size_t max_docs) {
     documents out;
     simdjson::dom::parser parser;
@@ -156,18 +82,9 @@ inline documents read_documents(std::string_view text, size_t max_depth, size_t 
         after = pos;
         if (text[pos] != '{' && text[pos] != '[') break;
         size_t end = value_end(text, pos);
-        if (end == std::string_view::npos) {  // cut off: close it where it ends
-            std::string closed = close_cut_document(text.substr(pos));
-            simdjson::padded_string padded(closed);
-            if (closed.size() > 2 && parser.parse(padded).get(doc) == simdjson::SUCCESS) {
-                out.cut = "the JSON document is cut off after " +
-                          std::to_string(text.size() - pos) + " bytes; read up to the cut";
-                out.cut_doc = out.docs.size();
-                out.docs.push_back(std::move(closed));
-                after = text.size();
-            }
-            break;
-        }
+        // A document cut off is not read: it may be a file still being written or a push cut
+        // short, and half a story published now would conflict with the whole one later.
+        if (end == std::string_view::npos) break;
         std::string_view candidate = text.substr(pos, end - pos);
         simdjson::padded_string padded(candidate);
         if (parser.parse(padded).get(doc) != simdjson::SUCCESS) break;
@@ -192,7 +109,6 @@ inline void note_reading(const documents& read, size_t d, wire_meta& w) {
         w.warn("layout_guessed",
                "one of " + std::to_string(read.docs.size()) + " JSON documents one after another");
     if (!read.skipped.empty()) w.warn("junk_skipped", read.skipped);
-    if (d == read.cut_doc) w.warn("unterminated", read.cut);
 }
 
 /// Key spelling folded for comparison: ASCII lower case, no '_', '-' or '$'.
