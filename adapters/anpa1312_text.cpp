@@ -112,7 +112,10 @@ void set_body(const std::vector<para>& paras, story& s) {
     std::string_view first = paras[0].text;
     if (!paras[0].pre && find_dateline(first, dl, place))
         first = trim(first.substr(std::min(first.size(), first.find(' ', dl.size() + 1))));
-    s.headlines.push_back({"main", "text/plain", render(telex::first_sentence(first))});
+    std::string h = telex::first_sentence(first);
+    if (first.size() == h.size() + 1 && first.back() == '.' && first.starts_with(h))
+        h = first;  // one sentence (an alert): the headline as sent, its full stop kept
+    s.headlines.push_back({"main", "text/plain", render(h)});
     s.wire.warn("headline_guessed",
                 "no caret headline line: headline taken from the first sentence of the text");
 }
@@ -176,7 +179,10 @@ void parse_text(std::string_view text, const header& h, story& s, text_out& t) {
             std::string_view count = c.substr(std::min(c.size(), c.rfind(',') + 1));
             bool counted = c.rfind(',') != npos && !count.empty() &&
                            std::all_of(count.begin(), count.end(), digit);
-            if (counted || starts_with_ci(c, h.keyword.substr(0, 8))) continue;
+            if (counted || starts_with_ci(c, h.keyword.substr(0, 8))) {
+                t.keyword_line = c;
+                continue;
+            }
         }
         if (closed && is_byline(c)) {
             if (s.by.empty()) s.by = c;
@@ -185,6 +191,8 @@ void parse_text(std::string_view text, const header& h, story& s, text_out& t) {
         if (line[0] == '^' && closed) {
             first_caret = false;
             if (end == '=') continue;  // byline title ("Associated Press="): no ninjs field
+            if (c.size() > 2 && c.front() == '(' && c.back() == ')' && note_line(c.substr(1)))
+                c = trim(c.substr(1, c.size() - 2));  // "(Eds: Minor edits. …)"
             if (note_line(c))
                 add_line(t.notes, render(c));
             else if (marker_line(c))

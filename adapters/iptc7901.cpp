@@ -195,6 +195,23 @@ void split_keywords(std::string_view pre, std::string& keywords, std::string& re
     }
 }
 
+// A take-key line over the headline ("REFILE", "1ST LEAD", "EXTRA"): at most three words of
+// capitals and digits, with a line in lower case after it in the headline block (so that an
+// all-capitals headline stays one).
+bool take_key_line(const std::vector<std::string>& lines, size_t k, size_t end) {
+    std::string_view l = trim(lines[k]);
+    if (l.empty() || l.size() > 30 || telex::has_lower(l) || l.back() == '=' ||
+        telex::tokens(l).size() > 3 || telex::words(l).empty())
+        return false;
+    for (size_t j = k + 1; j < end; ++j)
+        if (telex::has_lower(lines[j])) return true;
+    return false;
+}
+
+void add_take_key(story& s, std::string_view line) {
+    s.wire.take_key += (s.wire.take_key.empty() ? "" : " ") + std::string(trim(line));
+}
+
 // Headline block: the lines up to the first one ending in '=', before any blank line. Without
 // one, a short first paragraph (at most three lines, no dateline) is the headline. Notes,
 // marker lines and a byline in it are taken; returns the first body line.
@@ -219,6 +236,8 @@ size_t read_headline(const std::vector<std::string>& lines, size_t i, story& s, 
             if (depth > 0 && k + 1 < end) continue;
             depth = 0;
             auto ws = telex::words(note);
+            if (title.empty() && !ws.empty() && ws.size() <= 3)  // "(Achtung)"
+                add_take_key(s, note);
             if (ws.size() <= 2 && !ws.empty() && telex::urgency_word(ws[0], k_vocab)) {
                 mk.add(telex::urgency_word(ws[0], k_vocab));
             } else {
@@ -230,7 +249,9 @@ size_t read_headline(const std::vector<std::string>& lines, size_t i, story& s, 
             }
             note.clear();
         } else if (telex::take_markers(line, mk, k_vocab)) {
-            continue;  // "1ST LEAD", "ОТМЕНА"
+            if (title.empty()) add_take_key(s, line);  // "1ST LEAD", "REFILE"
+        } else if (title.empty() && take_key_line(lines, k, end)) {
+            add_take_key(s, line);  // "EXTRA"
         } else if (!title.empty() && (starts_with_ci(line, "Von ") || starts_with_ci(line, "By ") ||
                                       starts_with_ci(line, "\u041e\u0442 "))) {
             s.by = line;  // "Von Marco Krefting und Sunrita Sen, dpa"
