@@ -186,7 +186,9 @@ item_result finish(const framed& f, header& h, story& s, std::size_t soh,
     text_out t{std::string(f.trailer), "", ""};
     parse_text(f.text, h, s, t);
     if (s.body_text.empty() && s.body_html.empty() && s.headlines.empty()) {
-        std::string notes = !t.notes.empty() ? t.notes : t.markers;
+        std::string notes = !t.notes.empty()     ? t.notes
+                            : !t.markers.empty() ? t.markers
+                                                 : t.keyword_line;  // a message cut to its slug
         if (notes.empty())
             return adapter_error{
                 story_errc::malformed,
@@ -195,7 +197,7 @@ item_result finish(const framed& f, header& h, story& s, std::size_t soh,
         s.wire.warn("headline_guessed", "the text is only notes: headline taken from them");
     }
     if (s.body_text.empty() && s.body_html.empty())
-        s.body_text = t.notes.empty() ? s.headlines[0].value : t.notes;
+        s.body_text = t.notes.empty() ? s.headlines[0].value : t.notes;  // never empty
     s.ednote = t.notes;
     s.slugline = slugline(h.keyword, t.keyword_line, s);
     if (auto code = sport_subject(h.keyword); !code.empty())

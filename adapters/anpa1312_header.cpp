@@ -126,7 +126,9 @@ void read_line2_loose(std::string_view l, bool day_first, header& h, story& s) {
 std::string slugline(std::string_view keyword, std::string_view keyword_line, story& s) {
     std::string k(trim(keyword));
     constexpr std::size_t k_field = 24;  // the header's keyword field
-    std::string_view kl = keyword_line.substr(0, keyword_line.find(','));
+    std::string_view kl =
+        keyword_line.substr(std::min(keyword_line.size(), keyword_line.find(k.substr(0, 8))));
+    kl = kl.substr(0, kl.find(','));
     std::string squeezed;
     std::size_t whole = 0;  // squeezed length of the keyword line's words the header holds whole
     for (auto w : split(kl, ' ')) {
@@ -139,6 +141,12 @@ std::string slugline(std::string_view keyword, std::string_view keyword_line, st
                     "keyword '" + k + "' was cut inside a word at " + std::to_string(k_field) +
                         " characters; the partial word dropped from the slugline");
         k.resize(whole);
+    } else if (k.size() >= k_field && whole == 0 && !kl.empty() &&
+               kl.find(" ") == std::string_view::npos && kl.size() > k.size() &&
+               kl.starts_with(k)) {
+        s.wire.warn("field_repaired", "keyword '" + k + "' was cut at " + std::to_string(k_field) +
+                                          " characters; the slugline is the keyword line's");
+        k = kl;
     }
     auto drop = [&](std::size_t letters, std::string_view dashes) {
         if (k.size() <= letters + dashes.size() + 1 ||

@@ -308,6 +308,8 @@ item_result build_story(const record& r, size_t index, const decode_context& ctx
     auto text = read_header(r, s, lay);
     if (lay.who == sigil_set::pagemasters) zczc::pagemasters_date(s);
     if (lay.racing && s.headlines.empty()) zczc::racing_headline(text, s, lay.header_headline);
+    // Race fields, results and weights are laid out by line: kept as sent.
+    lay.tabular = lay.tabular || lay.racing || lay.who == sigil_set::pagemasters;
     // A closing DTG line ("101405 MSK JUL 17", the 7901 habit) dates the record.
     if (!text.empty() && trim(text.back()).size() <= 32)
         if (auto when = parse_dtg(trim(text.back()), 0)) {
