@@ -13,6 +13,7 @@
 #include "core/registry.hpp"
 #include "core/text.hpp"
 #include "iptc7901_framing.hpp"
+#include "iptc7901_lines.hpp"
 #include "telex_common.hpp"
 
 namespace wire::adapters {
@@ -31,30 +32,6 @@ bool all_digits(std::string_view s) {
 // Lines at any line end (LF, CR LF, the teleprinter's CR CR LF, LF CR, a lone CR), without
 // BEL (dpa rings five on urgents), NUL, DEL and other line noise.
 std::vector<std::string> lines_of(std::string_view s) { return telex::line_texts(s); }
-
-// dpa's notepad: "# Notizblock" (any one-word level-1 heading), the "* * * *" line before the
-// non-public part, or the sentence saying the rest is not for publication.
-bool notepad_start(std::string_view line) {
-    line = trim(line);
-    if (line == "* * * *") return true;
-    if (line.size() > 2 && line.size() <= 30 && line.substr(0, 2) == "# " &&
-        line.find(' ', 2) == npos)
-        return true;
-    return starts_with_ci(line, "Die folgenden Informationen sind nicht") ||
-           starts_with_ci(line, "The following information is not");
-}
-
-// dpa's closing line: agency, then editor initials: "dpa kre/su yysw a3 lön mda", "dpa s5".
-bool closing_line(std::string_view line) {
-    auto t = telex::tokens(line = trim(line));
-    auto only = [](std::string_view w, std::string_view extra) {
-        return std::all_of(w.begin(), w.end(), [&](char c) {
-            return (c >= 'a' && c <= 'z') || extra.find(c) != npos || (c & 0x80);
-        });
-    };
-    return line.size() <= 80 && t.size() >= 2 && t.size() <= 10 && t[0].size() >= 2 &&
-           (t[0][0] & 0x80) == 0 && only(t[0], "-") && only(line, "0123456789 /-");
-}
 
 // Paragraphs are runs of non-blank lines (what finalize_story makes of body_text). A run whose
 // lines all start with '|' is a table (dpa results): kept as rows, not one run-on paragraph. A
@@ -193,23 +170,6 @@ void split_keywords(std::string_view pre, std::string& keywords, std::string& re
         open = false;
         rest += l + "\n";
     }
-}
-
-// A take-key line over the headline ("REFILE", "1ST LEAD", "EXTRA"): at most three words of
-// capitals and digits, with a line in lower case after it in the headline block (so that an
-// all-capitals headline stays one).
-bool take_key_line(const std::vector<std::string>& lines, size_t k, size_t end) {
-    std::string_view l = trim(lines[k]);
-    if (l.empty() || l.size() > 30 || telex::has_lower(l) || l.back() == '=' ||
-        telex::tokens(l).size() > 3 || telex::words(l).empty())
-        return false;
-    for (size_t j = k + 1; j < end; ++j)
-        if (telex::has_lower(lines[j])) return true;
-    return false;
-}
-
-void add_take_key(story& s, std::string_view line) {
-    s.wire.take_key += (s.wire.take_key.empty() ? "" : " ") + std::string(trim(line));
 }
 
 // Headline block: the lines up to the first one ending in '=', before any blank line. Without
