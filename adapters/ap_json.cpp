@@ -1,22 +1,27 @@
-// ap-json: AP Media API item JSON (wire-formats.md section 9). Three shapes come in: the
+// ap-json: AP Media API item JSON (wire-formats.md section 9). The shapes that come in: the
 // response envelope {api_version, method, data:{meta, item}}, a feed/search page
-// {data:{items:[{meta, item}…]}} (one story per entry, each may fail on its own) and a bare
-// item object as pushed by some integrations.
+// {data:{items:[{meta, item}…]}} (one story per entry, each may fail on its own), a bare item
+// as pushed by some integrations, and the same without the envelope ({item}, {items}, an array
+// of items, several documents one after another). Values of an unexpected JSON type are
+// converted or ignored with a warning, never refused.
 //
 // Body: the Media API only links the story text (renditions.nitf.href, not fetchable offline).
 // An integration that fetched it can deliver it inline; we read, in this order, the item's
-// "body_nitf" (a NITF document or fragment: body.content is taken), the item's "body_html"
-// (an HTML fragment), and for a single-item envelope the envelope's "nitf":{"body_html"}
-// (Superdesk's AP feeding service shape). Without one the story is headline-only + a warning.
+// "body_nitf" (a NITF document or fragment: body.content is taken), "body_html", "body_xhtml",
+// the envelope's "nitf":{"body_html"} (Superdesk's AP feeding service shape), then with a
+// warning other keys fetchers use (body_text, body, text, nitf, content, a rendition's inline
+// body). Without one the story is headline-only + a warning.
 #include <simdjson.h>
 
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 
+#include "ap_json_fields.hpp"
 #include "core/lifecycle.hpp"
 #include "core/registry.hpp"
 #include "core/text.hpp"
+#include "json_common.hpp"
 
 namespace wire::adapters {
 namespace {
@@ -24,123 +29,13 @@ namespace {
 using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::object;
+using namespace ap;
 
 constexpr size_t k_max_items = 1000;  // stories per feed page
 constexpr size_t k_max_depth = 64;    // JSON nesting; real AP items stay under 10
-constexpr size_t k_max_list = 1000;   // entries read from any one array of an item
-constexpr std::string_view k_ap_cv = "http://cv.ap.org/id/";
 
 adapter_error refuse(story_errc code, std::string message, std::string path = {}) {
     return adapter_error{code, std::move(message), std::nullopt, std::move(path)};
-}
-
-// A string, or an integer rendered as text (AP sends friendlykey and version as either).
-std::string scalar(element v) {
-    std::string_view sv;
-    int64_t i;
-    uint64_t u;
-    if (v.get(sv) == simdjson::SUCCESS) return std::string(sv);
-    if (v.get(i) == simdjson::SUCCESS) return std::to_string(i);
-    if (v.get(u) == simdjson::SUCCESS) return std::to_string(u);
-    return "";
-}
-
-// e[key] as text; `e` may itself be a lookup result, so paths chain without exceptions.
-template <typename E>
-std::string str(E e, std::string_view key) {
-    element v;
-    return e[key].get(v) == simdjson::SUCCESS ? scalar(v) : "";
-}
-
-// An array of strings, or a single string (usageterms has been seen both ways).
-std::vector<std::string> strings(element e, std::string_view key) {
-    std::vector<std::string> out;
-    array arr;
-    if (e[key].get(arr) == simdjson::SUCCESS) {
-        for (element v : arr) {
-            if (out.size() >= k_max_list) break;
-            if (auto s = scalar(v); !s.empty()) out.push_back(std::move(s));
-        }
-    } else if (auto s = str(e, key); !s.empty()) {
-        out.push_back(std::move(s));
-    }
-    return out;
-}
-
-bool has(const std::vector<std::string>& v, std::string_view name) {
-    for (const auto& s : v)
-        if (ascii_lower(s) == ascii_lower(name)) return true;
-    return false;
-}
-
-// AP concepts {code, name, rels[], scheme}: the code lives in AP's vocabulary
-// (http://cv.ap.org/id/<code>) unless the entry names another scheme URI.
-concept_ref ap_concept(element c) {
-    concept_ref r;
-    r.name = str(c, "name");
-    std::string code = str(c, "code"), scheme = str(c, "scheme");
-    if (scheme.empty()) scheme = k_ap_cv;
-    if (!code.empty()) {
-        if (scheme.find(':') != std::string::npos)
-            r.uri = scheme + code;
-        else
-            r.literal = scheme + ":" + code;
-    }
-    auto rels = strings(c, "rels");
-    if (!rels.empty()) r.rel = rels.front();  // "direct", "ancestor", "inferred"…
-    return r;
-}
-
-// A subject with rels ["category"] carries the old ANPA category letter: the agency's own code,
-// so it goes to `category` (the first one) rather than into the concepts.
-std::vector<concept_ref> ap_concepts(element item, std::string_view key,
-                                     std::string* category = nullptr) {
-    std::vector<concept_ref> out;
-    array arr;
-    if (item[key].get(arr) != simdjson::SUCCESS) return out;
-    for (element c : arr) {
-        if (out.size() >= k_max_list) break;
-        if (category && has(strings(c, "rels"), "category")) {
-            if (category->empty()) *category = str(c, "code");
-            continue;
-        }
-        out.push_back(ap_concept(c));
-    }
-    return out;
-}
-
-// The inside of body.content in a NITF document (any namespace prefix), cut as text so that
-// DTD entities such as &mdash; reach the sanitiser, which knows them; XML parsing would not. A
-// fragment without body.content goes to the sanitiser whole (it understands p, hl2, block…).
-std::string nitf_body(std::string_view nitf) {
-    size_t open = nitf.find("body.content");
-    while (open != std::string_view::npos && open > 0 && nitf[open - 1] != '<' &&
-           nitf[open - 1] != ':')
-        open = nitf.find("body.content", open + 1);
-    size_t close = nitf.rfind("body.content>");
-    if (open == std::string_view::npos || close == std::string_view::npos || close <= open)
-        return open == std::string_view::npos ? std::string(nitf) : "";
-    size_t from = nitf.find('>', open), to = nitf.rfind('<', close);
-    if (from == std::string_view::npos || to == std::string_view::npos || to <= from) return "";
-    return std::string(nitf.substr(from + 1, to - from - 1));
-}
-
-// AP copy opens "KYIV, Ukraine (AP) — …": the dateline runs to the credit's closing
-// parenthesis. The first word must be in capitals so "Stoltenberg (left) — …" is not taken.
-std::string dateline_of(std::string_view plain) {
-    std::string_view first = plain.substr(0, std::min<size_t>(plain.find('\n'), 160));
-    size_t close = first.find(')');
-    if (close == std::string_view::npos || close > 120) return "";
-    size_t open = first.rfind('(', close);
-    if (open == std::string_view::npos || open < 2) return "";
-    std::string_view word = first.substr(0, first.find_first_of(" ,"));
-    if (word.size() < 2 || !std::isupper(static_cast<unsigned char>(word[0]))) return "";
-    for (char c : word)
-        if (std::islower(static_cast<unsigned char>(c))) return "";
-    std::string_view rest = trim(first.substr(close + 1));
-    for (std::string_view dash : {"\u2014", "\u2013", "--", "-", "_"})
-        if (rest.substr(0, dash.size()) == dash) return std::string(first.substr(0, close + 1));
-    return "";
 }
 
 // editorialtypes -> lifecycle (section 12). Disregard ranks as a kill, as in lifecycle.cpp:
@@ -194,56 +89,78 @@ void map_lifecycle(element it, story& s, int64_t version) {
         s.wire.warn("test_item", "AP signals mark this item as a test (Test)");
 }
 
-void map_body(element it, story& s, std::string_view outer_body) {
-    std::string nitf = str(it, "body_nitf");
-    if (!nitf.empty()) s.body_html = nitf_body(nitf);
-    if (s.body_html.empty()) s.body_html = str(it, "body_html");
-    if (s.body_html.empty()) s.body_html = std::string(outer_body);
-    if (!s.body_html.empty()) {
-        s.wire.dateline = dateline_of(html_to_text(sanitize_html(clean_text(s.body_html))));
+// `uri` carries a query token and changes between fetches; itemid is stable across versions,
+// and the uri must not depend on the feed's profile, so it is always urn:wiregate:ap:<itemid>.
+// Without altids.itemid: the item's own itemid, the id inside an api.ap.org uri, the item
+// part of the etag (<itemid>_<suffix>), friendlykey, id; else another uri as it is; else ""
+// (core derives one from the text).
+void read_id(const json::fields& f, story& s) {
+    std::string itemid, etag, friendly;
+    element alt;
+    if (f.get("altids", alt))
+        json::each(alt, [&](element a) {  // {itemid, etag…}, or [{role, value}]
+            auto add = [&](std::string role, std::string value) {
+                if (role == "itemid" && itemid.empty()) itemid = trim(value);
+                if (role == "etag") etag = trim(value);
+                if (role == "friendlykey") friendly = trim(value);
+                if (s.altids.size() < k_max_list) s.altids.push_back({role, std::move(value)});
+            };
+            if (json::has(a, "role") && json::has(a, "value"))
+                add(str(a, "role"), str(a, "value"));
+            else if (object o; a.get(o) == simdjson::SUCCESS)
+                for (auto [k, v] : o) add(std::string(k), scalar(v));
+        });
+    if (!itemid.empty()) {
+        s.uri = "urn:wiregate:ap:" + itemid;
         return;
     }
-    if (s.type != "text") return;  // a picture's caption is its text
-    // Not the href itself in the warning: it carries the customer's query token.
-    if (it["renditions"]["nitf"]["href"].error() == simdjson::SUCCESS)
-        s.wire.warn("no_body", "body is only available at renditions.nitf.href");
-    else if (ascii_lower(str(it, "editorialrole")) != "newsalert")  // alerts: headline only
-        s.wire.warn("no_body", "the item carries no body");
+    std::string uri(trim(f.text("uri"))), id, from;
+    auto pick = [&](std::string value, std::string what) {
+        if (id.empty() && !trim(value).empty()) id = trim(value), from = std::move(what);
+    };
+    pick(f.scalar("itemid"), "itemid");
+    pick(json::ap_media_item_id(uri), "the item id in uri");
+    if (size_t cut = etag.find('_'); cut != std::string::npos && cut >= 8)
+        pick(etag.substr(0, cut), "the item part of altids.etag");
+    pick(friendly, "altids.friendlykey");
+    pick(f.scalar("id"), "id");
+    pick(f.scalar("_id"), "_id");
+    if (!id.empty()) {
+        s.uri = "urn:wiregate:ap:" + id;
+    } else if (!uri.empty()) {
+        s.uri = uri;
+        from = "uri";
+    }
+    if (!s.uri.empty())
+        s.wire.warn("id_derived", "no altids.itemid; used " + from + " ('" + s.uri + "')");
 }
 
-item_result decode_item(element it, const std::string& path, const profile& prof,
-                        std::string_view outer_body) {
-    object obj;
-    if (it.get(obj) != simdjson::SUCCESS)
-        return refuse(story_errc::malformed, "an AP item must be a JSON object", path);
-    story s;
-    std::string itemid;
-    object altids;
-    if (it["altids"].get(altids) == simdjson::SUCCESS)
-        for (auto [k, v] : altids) {
-            if (s.altids.size() >= k_max_list) break;
-            std::string value = scalar(v);
-            if (k == "itemid") itemid = value;
-            s.altids.push_back({std::string(k), std::move(value)});
-        }
-    if (trim(itemid).empty())
-        return refuse(story_errc::missing_required, "AP item has no altids.itemid",
-                      path + "/altids/itemid");
-    // `uri` carries a query token and changes between fetches; itemid is stable across versions.
-    // Left without a scheme so normalize() gives it the profile's prefix (urn:wiregate:ap:…).
-    // AP's itemid is stable across versions; the uri must not depend on the feed's profile,
-    // or re-profiling a feed would re-key every story.
-    s.uri = "urn:wiregate:ap:" + std::string(trim(itemid));
-
-    int64_t version = -1;  // 0 = first, as AP counts
-    if (std::string text = str(it, "version"); !text.empty()) {
-        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), version);
-        if (ec == std::errc() && end == text.data() + text.size() && version >= 0)
-            s.version = std::to_string(version);
-        else
-            s.wire.warn("bad_version", "version '" + text + "' is not a whole number; dropped");
+void read_headlines(const json::fields& f, story& s) {
+    for (auto [key, role] :
+         {std::pair{"headline", "main"}, {"headline_extended", "sub"}, {"headline_seo", "seo"}})
+        if (auto h = f.text(key, " "); !h.empty()) s.headlines.push_back({role, "text/plain", h});
+    if (!s.headlines.empty() && s.headlines.front().role != "main") {
+        s.wire.warn("headline_guessed",
+                    std::string("no headline; used headline_") +
+                        (s.headlines.front().role == "sub" ? "extended" : "seo"));
+        s.headlines.front().role = "main";
+    } else if (s.headlines.empty() && !trim(s.title).empty()) {
+        s.headlines.push_back({"main", "text/plain", s.title});
+        s.wire.warn("headline_guessed", "no headline; used title");
     }
-    s.type = str(it, "type");
+    for (auto [key, role] : {std::pair{"description_summary", "summary"},
+                             {"summary", "summary"},
+                             {"description_caption", "caption"},
+                             {"description_creditline", "creditline"}})
+        if (auto d = f.text(key, "\n\n"); !d.empty())
+            s.descriptions.push_back({role, "text/plain", d});
+}
+
+void read_meta(const json::fields& f, story& s, const profile& prof) {
+    const std::string raw_type(trim(f.text("type")));
+    s.type = ascii_lower(raw_type);
+    if (s.type != raw_type)
+        s.wire.warn("field_repaired", "type '" + raw_type + "' read as '" + s.type + "'");
     if (s.type == "complexdata") s.type = "composite";  // APPL's name for a package
     if (s.type.empty()) s.type = "text";
     static constexpr std::string_view k_types[] = {"text",    "audio",   "video",
@@ -252,15 +169,15 @@ item_result decode_item(element it, const std::string& path, const profile& prof
         s.wire.warn("unknown_value", "type '" + s.type + "' is not a ninjs type; used 'text'");
         s.type = "text";
     }
-    s.profile = str(it, "profile");
-    s.language = str(it, "language");
-    s.versioncreated = str(it, "versioncreated");
-    s.firstcreated = str(it, "firstcreated");
-    s.embargoed = str(it, "embargoed");
-    s.expires = str(it, "expires");
-    s.pubstatus = str(it, "pubstatus");
+    s.profile = f.text("profile");
+    s.language = json::language(f.text("language"), s.wire);
+    s.versioncreated = f.time("versioncreated");
+    s.firstcreated = f.time("firstcreated");
+    s.embargoed = f.time("embargoed");
+    s.expires = f.time("expires");
+    s.pubstatus = f.text("pubstatus");
 
-    std::string urgency = str(it, "urgency");
+    std::string urgency(trim(f.scalar("urgency")));
     if (!urgency.empty()) {
         if (auto u = prof.source_urgency.find(urgency); u != prof.source_urgency.end())
             s.urgency = u->second;
@@ -269,126 +186,179 @@ item_result decode_item(element it, const std::string& path, const profile& prof
                         "AP urgency '" + urgency + "' is not in the profile table");
     }
     // The agency's own code: the editorialpriority letter, else the urgency digit itself.
-    s.wire.priority = str(it, "editorialpriority");
+    s.wire.priority = f.scalar("editorialpriority");
     if (s.wire.priority.empty()) s.wire.priority = urgency;
+    s.title = f.text("title");
+    s.ednote = f.text("ednote", "\n");
+    if (s.ednote.empty()) s.ednote = f.text("description_editornotes", "\n");
+}
 
-    s.title = str(it, "title");
-    s.ednote = str(it, "ednote");
-    if (s.ednote.empty()) s.ednote = str(it, "description_editornotes");
-    for (auto [key, role] :
-         {std::pair{"headline", "main"}, {"headline_extended", "sub"}, {"headline_seo", "seo"}})
-        if (auto h = str(it, key); !h.empty()) s.headlines.push_back({role, "text/plain", h});
-    for (auto [key, role] : {std::pair{"description_summary", "summary"},
-                             {"description_caption", "caption"},
-                             {"description_creditline", "creditline"}})
-        if (auto d = str(it, key); !d.empty()) s.descriptions.push_back({role, "text/plain", d});
+int64_t read_version(const json::fields& f, story& s) {
+    int64_t version = -1;  // 0 = first, as AP counts
+    if (std::string text(trim(f.scalar("version"))); !text.empty()) {
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), version);
+        if (ec == std::errc() && end == text.data() + text.size() && version >= 0) {
+            s.version = std::to_string(version);
+        } else {
+            version = -1;
+            s.wire.warn("bad_version", "version '" + text + "' is not a whole number; dropped");
+        }
+    }
+    return version;
+}
+
+item_result decode_item(element it, const std::string& path, const profile& prof, element outer) {
+    if (!it.is_object())
+        return refuse(story_errc::malformed, "an AP item must be a JSON object", path);
+    story s;
+    json::fields f(it, s.wire);
+    read_id(f, s);
+    int64_t version = read_version(f, s);
+    read_meta(f, s, prof);
+    read_headlines(f, s);
 
     // "BC-EU--Ukraine-NATO, 1st Ld-Writethru": the slug stays stable across versions, the part
     // after the comma is AP's version/take marker.
-    s.slugline = str(it, "slugline");
+    s.slugline = f.text("slugline");
     if (auto comma = s.slugline.rfind(','); comma != std::string::npos) {
         s.wire.take_key = trim(std::string_view(s.slugline).substr(comma + 1));
         s.slugline = trim(std::string_view(s.slugline).substr(0, comma));
     }
     s.wire.sequence = str(it["altids"], "transref");  // AP's transmission number, e.g. s0005
-
-    array bylines;
-    if (it["bylines"].get(bylines) == simdjson::SUCCESS)
-        for (element b : bylines) {
-            std::string by = str(b, "by"), title = str(b, "title");
-            if (by.empty()) continue;
-            if (!title.empty()) by += ", " + title;
-            s.by += (s.by.empty() ? "" : "; ") + by;
-        }
-    for (const char* who : {"photographer", "producer"})
-        if (s.by.empty()) s.by = str(it[who], "name");
-
-    s.located = str(it, "located");
-    if (s.located.empty()) {
-        std::string city = str(it["datelinelocation"], "city");
-        std::string country = str(it["datelinelocation"], "countryname");
-        s.located = city.empty() || country.empty() ? city + country : city + ", " + country;
-    }
-    s.copyrightnotice = str(it, "copyrightnotice");
+    read_byline(f, s);
+    read_place(f, s);
+    s.copyrightnotice = f.text("copyrightnotice");
     for (const auto& u : strings(it, "usageterms"))
         s.usageterms += (s.usageterms.empty() ? "" : " ") + u;
     s.wire.keywords = strings(it, "keywords");
+    if (element k; json::find(it, "keywords", k) && k.is_string()) {  // one comma-separated string
+        const std::string all = s.wire.keywords.empty() ? "" : s.wire.keywords.front();
+        s.wire.keywords.clear();
+        for (auto part : split(all, ','))
+            if (!trim(part).empty()) s.wire.keywords.emplace_back(trim(part));
+    }
 
     s.subjects = ap_concepts(it, "subject", &s.wire.category);
     s.people = ap_concepts(it, "person");
     s.organisations = ap_concepts(it, "organisation");
     s.places = ap_concepts(it, "place");
-    array sources;  // {name, type}: the type is the source's role
-    if (it["infosource"].get(sources) == simdjson::SUCCESS)
-        for (element c : sources)
-            if (s.infosources.size() < k_max_list)
-                s.infosources.push_back({str(c, "name"), "", "", "", str(c, "type")});
-    if (auto role = str(it, "editorialrole"); !role.empty())
+    element sources;  // {name, type}: the type is the source's role
+    if (f.get("infosource", sources))
+        json::each(
+            sources,
+            [&](element c) {
+                s.infosources.push_back({c.is_object() ? str(c, "name") : json::any_text(c, " "),
+                                         "", "", "", str(c, "type")});
+            },
+            k_max_list);
+    if (auto role = f.text("editorialrole"); !role.empty())
         s.genres.push_back({role, "", "", "apeditorialrole:" + role, ""});
 
-    s.wire.agency = ascii_lower(trim(str(it, "provider")));
+    s.wire.agency = ascii_lower(trim(f.text("provider")));
     if (s.wire.agency.empty() && !s.infosources.empty())
         s.wire.agency = ascii_lower(trim(s.infosources.front().name));
+    if (s.wire.agency.size() > 40) s.wire.agency.clear();
 
-    map_body(it, s, outer_body);
+    map_body(it, s, outer);
     map_lifecycle(it, s, version);
     return s;
 }
 
-std::vector<item_result> decode(std::string_view utf8, const decode_context& ctx) {
-    simdjson::dom::parser parser;
-    element doc;
-    simdjson::padded_string padded(utf8);
-    auto err = parser.allocate(std::max<size_t>(utf8.size(), 64), k_max_depth);
-    if (!err) err = parser.parse(padded).get(doc);
-    if (err == simdjson::DEPTH_ERROR)
-        return {refuse(story_errc::too_large, "JSON nesting is deeper than 64")};
-    if (err == simdjson::UTF8_ERROR)
-        return {refuse(story_errc::bad_charset, "JSON is not valid UTF-8")};
-    if (err)
-        return {
-            refuse(story_errc::malformed, std::string("JSON: ") + simdjson::error_message(err))};
-    if (doc.type() != simdjson::dom::element_type::OBJECT)
-        return {refuse(story_errc::unsupported, "an AP Media API document is a JSON object")};
-    element data;
-    if (doc["data"].get(data) == simdjson::SUCCESS) {
-        element single;
-        array items;
-        if (data["item"].get(single) == simdjson::SUCCESS) {
-            std::string_view outer;
-            if (doc["nitf"]["body_html"].get(outer) != simdjson::SUCCESS) outer = {};
-            return {decode_item(single, "/data/item", ctx.prof, outer)};
+bool looks_like_item(element e);
+
+// A feed page's entries: {meta, item} or bare items, each read (or refused) on its own. One
+// entry or item where the list was expected is read as a list of one.
+void decode_entries(element items, const std::string& base, const profile& prof,
+                    std::vector<item_result>& out) {
+    size_t i = 0;
+    auto entry_of = [&](element entry) {
+        std::string path = base + "/" + std::to_string(i++);
+        if (out.size() >= k_max_items) {
+            if (out.size() == k_max_items)
+                out.push_back(refuse(story_errc::too_large,
+                                     "more than " + std::to_string(k_max_items) +
+                                         " items; only the first 1000 were read",
+                                     path));
+            return;
         }
-        if (data["items"].get(items) == simdjson::SUCCESS) {
-            std::vector<item_result> out;
-            size_t i = 0;
-            for (element entry : items) {
-                if (i == k_max_items) {
-                    out.push_back(refuse(story_errc::too_large,
-                                         "feed page holds " + std::to_string(items.size()) +
-                                             " items; only the first 1000 were read",
-                                         "/data/items/1000"));
-                    break;
-                }
-                std::string path = "/data/items/" + std::to_string(i++);
-                element inner;  // {meta, item}; a bare item in the array is read as well
-                if (entry["item"].get(inner) == simdjson::SUCCESS)
-                    out.push_back(decode_item(inner, path + "/item", ctx.prof, {}));
-                else
-                    out.push_back(decode_item(entry, path, ctx.prof, {}));
-            }
+        element inner;  // {meta, item}; a bare item in the array is read as well
+        if (json::find(entry, "item", inner) && inner.is_array())
+            decode_entries(inner, path + "/item", prof, out);
+        else if (json::find(entry, "item", inner))
+            out.push_back(decode_item(inner, path + "/item", prof, entry));
+        else
+            out.push_back(decode_item(entry, path, prof, entry));
+    };
+    if (items.is_object() && (json::has(items, "item") || looks_like_item(items)))
+        entry_of(items);
+    else
+        json::each(items, entry_of, k_max_items + 1);
+}
+
+bool looks_like_item(element e) {
+    for (auto key : {"altids", "itemid", "headline", "headline_extended", "body_nitf", "body_html",
+                     "renditions", "versioncreated", "slugline", "bylines"})
+        if (json::has(e, key)) return true;
+    return false;
+}
+
+std::vector<item_result> decode_document(element doc, const profile& prof) {
+    std::vector<item_result> out;
+    if (doc.is_array()) {  // an array of items or feed entries
+        decode_entries(doc, "", prof, out);
+        return out;
+    }
+    if (!doc.is_object())
+        return {refuse(story_errc::unsupported, "an AP Media API document is a JSON object")};
+    element data, v;
+    if (json::find(doc, "data", data)) {
+        if (data.is_array() || (json::find(data, "item", v) && v.is_array())) {
+            decode_entries(data.is_array() ? data : v, data.is_array() ? "/data" : "/data/item",
+                           prof, out);  // a list where one item or one envelope was expected
             return out;
         }
+        if (json::find(data, "item", v)) return {decode_item(v, "/data/item", prof, doc)};
+        if (json::find(data, "items", v)) {
+            decode_entries(v, "/data/items", prof, out);
+            return out;
+        }
+        if (looks_like_item(data)) return {decode_item(data, "/data", prof, doc)};
     }
-    if (doc["altids"].error() == simdjson::SUCCESS || doc["headline"].error() == simdjson::SUCCESS)
-        return {decode_item(doc, "", ctx.prof, {})};
+    if (json::find(doc, "items", v)) {
+        decode_entries(v, "/items", prof, out);
+        return out;
+    }
+    if (json::find(doc, "item", v) && v.is_object()) return {decode_item(v, "/item", prof, doc)};
+    if (looks_like_item(doc)) return {decode_item(doc, "", prof, doc)};
     std::string why = "no data.item, data.items or item object";
     if (std::string m = str(doc["error"], "message"); !m.empty()) why += " (AP error: " + m + ")";
     // An AP envelope without an item is AP with nothing in it; anything else is not AP at all.
-    bool envelope =
-        doc["data"].error() == simdjson::SUCCESS || doc["api_version"].error() == simdjson::SUCCESS;
+    bool envelope = json::has(doc, "data") || json::has(doc, "api_version");
     return {refuse(envelope ? story_errc::missing_required : story_errc::unsupported,
                    "not an AP Media API item: " + why, envelope ? "/data" : "")};
+}
+
+std::vector<item_result> decode(std::string_view utf8, const decode_context& ctx) {
+    auto read = json::read_documents(utf8, k_max_depth, k_max_items);
+    if (read.error == simdjson::DEPTH_ERROR)
+        return {refuse(story_errc::too_large, "JSON nesting is deeper than 64")};
+    if (read.error == simdjson::UTF8_ERROR)
+        return {refuse(story_errc::bad_charset, "JSON is not valid UTF-8")};
+    if (read.error)
+        return {refuse(story_errc::malformed,
+                       std::string("JSON: ") + simdjson::error_message(read.error))};
+    std::vector<item_result> out;
+    simdjson::dom::parser parser;
+    for (size_t d = 0; d < read.docs.size() && out.size() <= k_max_items; ++d) {
+        element doc;
+        simdjson::padded_string padded(read.docs[d]);
+        if (parser.parse(padded).get(doc) != simdjson::SUCCESS) continue;  // checked by the reader
+        size_t before = out.size();
+        for (auto& r : decode_document(doc, ctx.prof)) out.push_back(std::move(r));
+        for (size_t i = before; i < out.size(); ++i)
+            if (auto* s = std::get_if<story>(&out[i])) json::note_reading(read, d, s->wire);
+    }
+    return out;
 }
 
 // Which keys sit at the top level and directly under top-level "data"/"altids", read from the
@@ -410,7 +380,8 @@ bool sniff(std::string_view head) {
                 if (depth == 1) top_key = s;
                 if (depth == 1 && s == "api_version") return true;
                 if (depth == 2 && open_key == "data" && (s == "item" || s == "items")) return true;
-                if (depth == 2 && open_key == "altids" && s == "itemid") return true;
+                if (depth == 2 && open_key == "altids" && (s == "itemid" || s == "etag"))
+                    return true;
             }
             i = j;
         } else if (c == '{' || c == '[') {

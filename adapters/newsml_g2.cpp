@@ -1,65 +1,33 @@
 // NewsML-G2 (IPTC): a bare newsItem or packageItem, or a newsMessage whose itemSet holds several;
-// one story per item. wire-formats.md sections 1-3 are the facts this file follows.
+// one story per item. wire-formats.md sections 1-3 are the facts this file follows. This file
+// reads messages, identity and version times; newsml_g2_meta.cpp the item's metadata and
+// newsml_g2_content.cpp its content.
 #include <pugixml.hpp>
 
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <set>
 
-#include "core/concepts.hpp"
 #include "core/datetime.hpp"
-#include "core/lifecycle.hpp"
 #include "core/registry.hpp"
 #include "core/text.hpp"
+#include "newsml_g2.hpp"
 #include "xml_common.hpp"
 
 namespace wire::adapters {
 namespace {
 
 using pugi::xml_node;
+using namespace g2;
 
 constexpr std::string_view k_nar = "http://iptc.org/std/nar/2006-10-01/";
 constexpr size_t k_max_items = 1000;  // items per newsMessage
-constexpr size_t k_max_list = 2000;   // subjects, keywords, itemRefs… per item
-
-// Lifecycle signal QCodes, lower-cased. Reuters edStat: N new, U update, C correction.
-constexpr std::pair<std::string_view, signal_kind> k_signals[] = {
-    {"sig:update", signal_kind::update}, {"sig:correction", signal_kind::correction},
-    {"sig:repeat", signal_kind::repeat}, {"edstat:n", signal_kind::new_story},
-    {"edstat:u", signal_kind::update},   {"edstat:c", signal_kind::correction}};
 
 // Calls f(child) for every element child with this local name, at most k_max_list times.
 template <class F>
 void each(xml_node n, std::string_view name, F&& f) {
     xml::each_child(n, name, f, k_max_list);
-}
-
-// The text of the first <name> child, else the @literal (Reuters: <creator literal="Reuters"/>).
-std::string name_of(xml_node n) {
-    std::string name = xml::text(xml::child(n, "name"));
-    return name.empty() ? xml::attr_line(n, "literal") : name;
-}
-
-// A concept: IPTC schemes we know become URIs, any other QCode stays verbatim in `literal`.
-concept_ref concept_of(xml_node n) {
-    std::string q = xml::attr_line(n, "qcode");
-    concept_ref c = code_concept(name_of(n), q);
-    if (q.empty()) c.literal = xml::attr_line(n, "literal");
-    if (c.uri.empty() && c.literal.empty()) c.uri = xml::attr_line(n, "uri");
-    return c;
-}
-
-// wire.agency from a provider QCode, literal or URI, or the header sender.
-std::string agency_of(std::string id) {
-    std::string l = ascii_lower(id);
-    if (l.find("reuters") != std::string::npos) return "reuters";
-    if (starts_with_ci(l, "approviderid:") || l == "ap.org" || qcode_code(l) == "ap") return "ap";
-    if (l.find("interfax") != std::string::npos) return "interfax";
-    if (size_t s = l.find("://"); s != std::string::npos) l = l.substr(s + 3);  // uri: host
-    std::string_view v = qcode_code(l);
-    if (starts_with_ci(v, "www.")) v.remove_prefix(4);
-    v = v.substr(0, v.find_first_of("./"));  // "acmenews.com" -> "acmenews"
-    return std::string(v);
 }
 
 adapter_error fail(story_errc code, std::string message, std::string path,
@@ -70,289 +38,72 @@ adapter_error fail(story_errc code, std::string message, std::string path,
 struct header_info {
     std::string priority, sent, agency, transmit_id;
     std::vector<warning> warnings;
-    bool lone_unidentified = false;  // exactly one item lacks a guid: it may use transmitId
+    size_t unidentified = 0;                     // story items without a guid
+    std::map<size_t, std::string> residref_ids;  // itemSet position -> a package's residref
 };
 
-struct item_ctx {
-    story s;
-    bool have_explicit = false;  // a lifecycle signal QCode or marker was present
-    bool embargo_hold = false;   // <embargoed/> present but without a usable time
-    signal_kind sig = signal_kind::new_story;
-    std::optional<signal_kind> inferred;  // from edNotes; used only without an explicit signal
-    void mark(signal_kind k) {
-        sig = have_explicit ? stronger(sig, k) : k;
-        have_explicit = true;
+// An item without a guid, in this order: the residref a package of the same message gives it
+// (decode matched them), an altId (provider ids stay the same across versions; item ids,
+// guids and Reuters' USN first), the header transmitId (alone when it is the message's only
+// such item, else with the item's place in the itemSet). Nothing: "" and core derives a hash.
+void derive_id(xml_node item, const header_info& h, size_t index, story& s) {
+    std::string why = "item has no guid; used ";
+    if (auto it = h.residref_ids.find(index); it != h.residref_ids.end()) {
+        s.uri = it->second;
+        return s.wire.warn("id_derived", why + "the package's itemRef residref, in item order");
     }
-};
-
-// Reuters headline prefixes: "CORRECTED-", "UPDATE 2-", "REFILE-", "RPT-", possibly chained.
-void headline_markers(std::string_view h, item_ctx& c) {
-    for (int guard = 0; guard < 4; ++guard) {
-        size_t dash = h.find('-');
-        std::string_view p = h.substr(0, dash);
-        if (dash == std::string_view::npos) return;
-        if (p == "CORRECTED")
-            c.mark(signal_kind::correction);
-        else if (p == "REFILE" || p == "RPT")
-            c.mark(signal_kind::repeat);
-        else if (p.size() > 7 && p.starts_with("UPDATE ") &&
-                 p.find_first_not_of("0123456789", 7) == std::string_view::npos)
-            c.mark(signal_kind::update);
-        else
-            return;
-        h.remove_prefix(dash + 1);
-    }
-}
-
-// A parsed date-time as RFC 3339 UTC; a bad value is dropped with a warning (not versionCreated:
-// that one orders revisions, so the caller refuses it instead).
-std::string time_of(xml_node n, const char* what, story& s) {
-    std::string t = xml::text(n);
-    if (t.empty()) return t;
-    if (auto p = parse_iso8601(t)) return p->rfc3339();
-    s.wire.warn("bad_date", std::string(what) + " '" + t + "' is not a date-time; dropped");
-    return "";
-}
-
-void read_rights(xml_node item, story& s) {
-    xml_node r = xml::child(item, "rightsInfo");
-    if (xml_node h = xml::child(r, "copyrightHolder")) {
-        s.copyrightholder = name_of(h);
-        if (s.copyrightholder.empty()) s.copyrightholder = xml::attr_line(h, "uri");
-    }
-    s.copyrightnotice = xml::text(xml::child(r, "copyrightNotice"));
-    s.usageterms = xml::text(xml::child(r, "usageTerms"));
-}
-
-void read_item_meta(xml_node m, item_ctx& c, std::string& service) {
-    story& s = c.s;
-    std::string cls(qcode_code(xml::attr_line(xml::child(m, "itemClass"), "qcode")));
-    for (const char* t : {"text", "picture", "video", "audio", "graphic", "composite"})
-        if (cls == t) s.type = t;
-    xml_node prov = xml::child(m, "provider");
-    std::string pid = xml::attr_line(prov, "qcode");
-    if (pid.empty()) pid = xml::attr_line(prov, "literal");
-    if (pid.empty()) pid = xml::attr_line(prov, "uri");
-    if (!pid.empty()) s.wire.agency = agency_of(pid);
-    s.firstcreated = time_of(xml::child(m, "firstCreated"), "firstCreated", s);
-    s.expires = time_of(xml::child(m, "expires"), "expires", s);
-    if (xml_node e = xml::child(m, "embargoed")) {
-        s.embargoed = time_of(e, "embargoed", s);
-        c.embargo_hold = s.embargoed.empty();
-    }
-    if (xml_node p = xml::child(m, "pubStatus")) {
-        std::string st = ascii_lower(qcode_code(xml::attr_line(p, "qcode")));
-        if (st == "canceled" || st == "cancelled")
-            s.pubstatus = "canceled";
-        else if (st == "withheld")
-            s.pubstatus = "withheld";
-        else if (st != "usable" && !st.empty())
-            s.wire.warn("unknown_value",
-                        "pubStatus '" + xml::attr_line(p, "qcode") + "' is unknown; ignored");
-    }
-    s.profile = xml::text(xml::child(m, "profile"));
-    service = std::string(qcode_code(xml::attr_line(xml::child(m, "service"), "qcode")));
-    s.title = xml::text(xml::child(m, "title"));
-    std::vector<std::string> notes;
-    each(m, "edNote", [&](xml_node n) {
-        std::string role = ascii_lower(qcode_code(xml::attr_line(n, "role")));
-        // dpa's notepad is an XHTML digest of the other notes: it would only repeat them.
-        if (role == "notepad") return;
-        std::string text = xml::text(n);
-        if (text.empty()) return;
-        notes.push_back(text);
-        // dpa roles correction/correctionshort name a correction; role-less notes are free text
-        // ("Eds: UPDATES with…"); other roles (closingline, contacts…) never carry a signal.
-        std::optional<signal_kind> k;
-        if (role.starts_with("correction"))
-            k = signal_kind::correction;
-        else if (role.empty())
-            k = signal_from_text(text);
-        if (k) c.inferred = c.inferred ? stronger(*c.inferred, *k) : *k;
-    });
-    for (const auto& n : notes) s.ednote += (s.ednote.empty() ? "" : "\n") + n;
-    each(m, "signal", [&](xml_node n) {
-        std::string q = ascii_lower(xml::attr_line(n, "qcode"));
-        for (auto [code, k] : k_signals)
-            if (q == code) c.mark(k);
-        if (q == "edstat:d") s.pubstatus = "canceled";  // Reuters delete: a kill (decode_item)
-        if (q.starts_with("apsig:"))  // apsig:consumerready etc. name no lifecycle event
-            if (auto k = signal_from_text(qcode_code(q))) c.mark(*k);
-    });
-}
-
-// The place of a dateline: "KIEV, July 10 (Reuters)", "Berlin (dpa)", "МОСКВА. 10 июля.".
-std::string dateline_place(std::string_view d) {
-    size_t end = d.find_first_of(",(");
-    for (size_t i = d.find(". "); i != std::string_view::npos; i = d.find(". ", i + 1))
-        if (i + 2 < d.size() && std::isdigit(static_cast<unsigned char>(d[i + 2]))) {
-            end = std::min(end, i);  // not "St. Louis", only a date after the full stop
-            break;
-        }
-    return std::string(trim(d.substr(0, end)));
-}
-
-void read_content_meta(xml_node m, item_ctx& c, const profile& prof) {
-    story& s = c.s;
-    // G2 urgency is the agency's own 1-9: verbatim in wire.priority, mapped by the profile.
-    if (std::string u = xml::text(xml::child(m, "urgency")); !u.empty()) {
-        s.wire.priority = u;
-        if (auto it = prof.source_urgency.find(u); it != prof.source_urgency.end())
-            s.urgency = it->second;
-        else
-            s.wire.warn("urgency_unmapped", "urgency '" + u + "' is not on the profile's scale");
-    }
-    s.located = name_of(xml::child(m, "located"));
-    each(m, "infoSource", [&](xml_node n) {
-        concept_ref r = concept_of(n);
-        r.role = xml::attr_line(n, "role");
-        s.infosources.push_back(std::move(r));
-    });
-    std::string creators;
-    each(m, "creator", [&](xml_node n) {
-        std::string name = name_of(n);
-        if (!name.empty()) creators += (creators.empty() ? "" : ", ") + name;
-    });
-    each(m, "altId", [&](xml_node n) {
+    std::string best, best_type;
+    int best_rank = -1;
+    each(xml::child(item, "contentMeta"), "altId", [&](xml_node n) {
         std::string v = xml::text(n);
-        // IPTC's own sports example puts the value in @id.
         if (v.empty()) v = xml::attr_line(n, "id");
-        s.altids.push_back({xml::attr_line(n, "type"), v});
+        std::string type = xml::attr_line(n, "type"), t = ascii_lower(type);
+        int rank = t.find("itemid") != std::string::npos || t.find("guid") != std::string::npos ||
+                   t.find("usn") != std::string::npos;
+        if (!v.empty() && rank > best_rank) best = v, best_type = type, best_rank = rank;
     });
-    s.language = xml::attr_line(xml::child(m, "language"), "tag");
-    each(m, "genre", [&](xml_node n) { s.genres.push_back(concept_of(n)); });
-    each(m, "keyword", [&](xml_node n) { s.wire.keywords.push_back(xml::text(n)); });
-    each(m, "subject", [&](xml_node n) {
-        std::string type = ascii_lower(xml::attr_line(n, "type"));
-        concept_ref r = concept_of(n);
-        // The agency's own category code (Reuters MCC, ANPA category, dpa Ressort).
-        std::string q = xml::attr_line(n, "qcode");
-        std::string alias = ascii_lower(qcode_alias(q));
-        if (s.wire.category.empty() && (alias == "mcc" || alias == "a1312cat" ||
-                                        alias == "apcategorycode" || alias == "dpacat"))
-            s.wire.category = qcode_code(q);
-        if (type == "cpnat:geoarea" || type == "cpnat:poi" || type == "cpttype:5")  // Reuters
-            s.places.push_back(std::move(r));
-        else if (type == "cpnat:person")
-            s.people.push_back(std::move(r));
-        else if (type == "cpnat:organisation" || type == "cpnat:organization")
-            s.organisations.push_back(std::move(r));
-        else
-            s.subjects.push_back(std::move(r));
-    });
-    s.slugline = xml::text(xml::child(m, "slugline"));
-    // A slug's version part ("GLOBAL-PRECIOUS/ (UPDATE 1)", "BC-US--Earns, 1st Ld-Writethru").
-    size_t vp = s.slugline.find_last_of("(,");
-    if (vp != std::string::npos) {
-        std::string ver = s.slugline.substr(vp + 1);
-        std::replace(ver.begin(), ver.end(), '-', ' ');
-        if (auto k = signal_from_text(ver)) c.mark(*k);
+    if (!best.empty()) {
+        s.uri = best;
+        return s.wire.warn("id_derived", why + "altId '" + best_type + "'");
     }
-    bool main_taken = false;
-    each(m, "headline", [&](xml_node n) {
-        std::string role = ascii_lower(qcode_code(xml::attr_line(n, "role")));
-        bool main = !main_taken && (role.empty() || role == "main" || role == "first");
-        main_taken = main_taken || main;
-        s.headlines.push_back({main ? "main" : "sub", "text/plain", xml::text(n)});
-    });
-    // Some feeds give only roles we do not know: the first headline is still the main one.
-    if (!main_taken && !s.headlines.empty()) s.headlines.front().role = "main";
-    std::string dl = xml::text(xml::child(m, "dateline"));
-    // "Berlin (dpa) - ": the trailing separator belongs to the body, not to the dateline.
-    while (!dl.empty() && (dl.back() == '-' || dl.back() == ' ' || dl.back() == ':')) dl.pop_back();
-    s.wire.dateline = dl;
-    if (s.located.empty()) s.located = dateline_place(dl);
-    s.by = xml::text(xml::child(m, "by"));
-    if (s.by.empty()) s.by = creators;
-    // ninjs has no creditline: it names who to credit, which is what infosources are for.
-    std::string credit = xml::text(xml::child(m, "creditline"));
-    bool known = false;
-    for (const auto& i : s.infosources) known = known || i.name == credit;
-    if (!credit.empty() && !known) s.infosources.push_back({credit, "", "", "", "creditline"});
-    each(m, "description", [&](xml_node n) {
-        std::string role(qcode_code(xml::attr_line(n, "role")));
-        s.descriptions.push_back({role.empty() ? "summary" : role, "text/plain", xml::text(n)});
-    });
+    if (h.transmit_id.empty()) return;
+    if (h.unidentified <= 1) {
+        s.uri = h.transmit_id;
+        return s.wire.warn("id_derived", why + "the header transmitId");
+    }
+    s.uri = h.transmit_id + "#" + std::to_string(index);
+    s.wire.warn("id_derived", why + "the header transmitId and its place in the itemSet (" +
+                                  std::to_string(index) + ")");
 }
 
-// NITF inside inlineXML: body.content is the body; the head fills what contentMeta left empty.
-void read_nitf(xml_node nitf, story& s) {
-    xml_node body = xml::child(nitf, "body");
-    xml_node head = xml::child(body, "body.head");
-    s.body_html = xml::inner_xml(xml::child(body, "body.content"));
-    xml_node hed = xml::child(head, "hedline");
-    if (!hed) hed = xml::child(head, "headline");  // AP writes body.head/headline
-    if (s.headlines.empty()) {
-        each(hed, "hl1", [&](xml_node n) { s.headlines.push_back({"main", "", xml::text(n)}); });
-        each(hed, "hl2", [&](xml_node n) { s.headlines.push_back({"sub", "", xml::text(n)}); });
+// versionCreated orders revisions; without a usable one: contentModified, the header's sent
+// time, then firstCreated, each with a warning; none: finalize uses received_at.
+void version_time(xml_node meta, const item_ctx& c, const header_info& h, story& s) {
+    std::string vct = xml::text(xml::child(meta, "versionCreated"));
+    if (auto t = parse_iso8601(vct)) {
+        s.versioncreated = t->rfc3339();
+        return;
     }
-    if (s.by.empty()) s.by = xml::text(xml::child(head, "byline"));
-    if (s.wire.dateline.empty()) s.wire.dateline = xml::text(xml::child(head, "dateline"));
-    if (s.located.empty()) s.located = dateline_place(s.wire.dateline);
-    if (s.descriptions.empty())
-        if (std::string a = xml::text(xml::child(head, "abstract")); !a.empty())
-            s.descriptions.push_back({"summary", "", a});
-}
-
-// The first text rendition that has content: inlineXML (NITF or XHTML) or text inlineData.
-void read_content_set(xml_node set, story& s) {
-    size_t count = 0;
-    for (auto r : set.children()) {
-        if (r.type() != pugi::node_element || count++ >= k_max_list) continue;
-        std::string_view kind = xml::local(r);
-        std::string ct = ascii_lower(xml::attr(r, "contenttype"));
-        if (kind == "inlineXML") {
-            xml_node root = r.find_child([](xml_node n) { return n.type() == pugi::node_element; });
-            std::string_view name = root ? xml::local(root) : std::string_view();
-            if (name == "nitf") {
-                read_nitf(root, s);
-            } else if (name == "html") {
-                // dpa's XHTML <header> repeats the slugline, date and headline: not body text.
-                xml_node body = xml::child(root, "body");
-                while (xml_node h = xml::child(body, "header")) body.remove_child(h);
-                s.body_html = xml::inner_xml(body);
-            } else if (root) {  // a bare fragment (<body>, <section>…)
-                s.body_html = xml::inner_xml(r);
-            }
-        } else if (kind == "inlineData" && xml::attr(r, "encoding").empty()) {
-            if (ct.empty() || ct.starts_with("text/plain"))
-                s.body_text = xml::raw_text(r);
-            else if (ct.find("html") != std::string::npos)
-                s.body_html = xml::raw_text(r);
-        }
-        if (!trim(s.body_html).empty() || !trim(s.body_text).empty()) return;
-        s.body_html.clear();
-        s.body_text.clear();
+    if (!vct.empty()) s.wire.warn("bad_date", "versionCreated '" + vct + "' is not a date-time");
+    std::string what = vct.empty() ? "item has no versionCreated; used " : "used ";
+    if (auto t = parse_iso8601(c.content_modified)) {
+        s.versioncreated = t->rfc3339();
+        s.wire.warn("no_version_time", what + "contentModified");
+    } else if (!h.sent.empty()) {
+        s.versioncreated = h.sent;
+        s.wire.warn("no_version_time", what + "the header sent time");
+    } else if (!s.firstcreated.empty()) {
+        s.versioncreated = s.firstcreated;
+        s.wire.warn("no_version_time", what + "firstCreated");
     }
 }
 
-// packageItem: the groupSet's itemRefs become the body, a list a desk can read.
-void read_group_set(xml_node item, story& s) {
-    std::string list;
-    size_t count = 0;
-    auto add = [&](xml_node ref) {
-        if (count++ >= k_max_list) return;
-        std::string id = xml::attr_line(ref, "residref"),
-                    title = xml::text(xml::child(ref, "title"));
-        list += "<li>" + escape_html(title.empty() ? id : title + " (" + id + ")") + "</li>";
-    };
-    each(xml::child(item, "groupSet"), "group", [&](xml_node g) { each(g, "itemRef", add); });
-    each(item, "itemRef", add);  // IPTC's newsMessage listing puts them straight in the package
-    if (!list.empty()) s.body_html = "<ul>" + list + "</ul>";
-}
-
-item_result decode_item(xml_node item, const header_info& h, const std::string& path,
-                        const profile& prof) {
+item_result decode_item(xml_node item, const header_info& h, size_t index, const profile& prof) {
     item_ctx c;
     story& s = c.s;
     s.wire.warnings = h.warnings;
     s.uri = xml::attr_line(item, "guid");
-    if (s.uri.empty() && h.lone_unidentified && !h.transmit_id.empty()) {
-        s.uri = h.transmit_id;
-        s.wire.warn("id_derived", "item has no guid; used the header transmitId");
-    }
-    if (s.uri.empty())
-        return fail(story_errc::missing_required, "item has no guid", path + "/@guid");
+    if (s.uri.empty()) derive_id(item, h, index, s);
     s.version = xml::attr_line(item, "version");
     if (s.version.empty()) s.version = "1";  // the schema default
     // Kept verbatim: Reuters sends huge, non-consecutive numbers; order comes from the envelope.
@@ -363,78 +114,146 @@ item_result decode_item(xml_node item, const header_info& h, const std::string& 
     xml_node meta = xml::child(item, "itemMeta");
     std::string service;
     read_item_meta(meta, c, service);
-    xml_node vc = xml::child(meta, "versionCreated");
-    std::string vct = xml::text(vc);
-    if (auto t = parse_iso8601(vct)) {
-        s.versioncreated = t->rfc3339();
-    } else if (!vct.empty()) {
-        return fail(story_errc::bad_value, "versionCreated '" + vct + "' is not a date-time",
-                    path + "/itemMeta/versionCreated");
-    } else if (!h.sent.empty()) {
-        s.versioncreated = h.sent;
-        s.wire.warn("no_version_time", "item has no versionCreated; used the header sent time");
-    }
-    if (s.wire.agency.empty()) s.wire.agency = h.agency;
-
     read_content_meta(xml::child(item, "contentMeta"), c, prof);
+    version_time(meta, c, h, s);
+    if (s.wire.agency.empty()) s.wire.agency = h.agency;
     if (s.wire.priority.empty()) s.wire.priority = h.priority;
     if (s.wire.category.empty()) s.wire.category = service;
     if (s.language.empty()) s.language = xml::attr_line(item, "lang");
-
-    // Concepts may carry only a QCode, their names sit in <assert> (AP's metadata example).
-    std::map<std::string, std::string, std::less<>> asserted;
-    each(item, "assert", [&](xml_node a) { asserted[xml::attr_line(a, "qcode")] = name_of(a); });
-    for (auto* v : {&s.subjects, &s.places, &s.people, &s.organisations, &s.genres})
-        for (auto& r : *v)
-            if (auto it = asserted.find(r.literal); r.name.empty() && it != asserted.end())
-                r.name = it->second;
+    xml::repair_language(s);
+    asserted_names(item, s);
 
     if (equals_ci(xml::local(item), "packageItem")) {
         s.type = "composite";
-        read_group_set(item, s);
+        g2::read_group_set(item, s);
     } else {
-        read_content_set(xml::child(item, "contentSet"), s);  // may add NITF headlines
+        g2::read_content_set(xml::child(item, "contentSet"), s);  // may add NITF headlines
     }
-    if (s.headlines.empty() && !s.title.empty()) s.headlines.push_back({"main", "", s.title});
-    for (const auto& hl : s.headlines) headline_markers(hl.value, c);
-
-    // Lifecycle: the status decides kill/withhold; otherwise an explicit signal QCode or
-    // headline/slug marker; the edNotes only when the agency sent neither. dpa's sig:repeat
-    // items carry a correction note explaining the repeat: the repeat is what was sent.
-    if (s.pubstatus == "canceled")
-        s.wire.signal = signal_kind::kill;
-    else if (s.pubstatus == "withheld")
-        s.wire.signal = signal_kind::withhold;
-    else if (c.have_explicit)
-        s.wire.signal = c.sig;
-    else if (c.inferred)
-        s.wire.signal = *c.inferred;
-    // Empty (or unreadable) embargoed = embargoed, time not yet known. Keep the story but hold
-    // it: withheld is the only ninjs status that stops a consumer publishing it. The signal
-    // stays as sent: this is not the withdrawal of an earlier version.
-    if (c.embargo_hold) {
-        if (s.pubstatus == "usable") s.pubstatus = "withheld";
-        s.wire.warn("embargo_unknown", "embargoed has no time: embargo until further notice, held");
+    if (s.by.empty()) s.by = c.creators;
+    if (s.headlines.empty() && !s.title.empty()) {
+        s.headlines.push_back({"main", "", s.title});
+        s.wire.warn("headline_guessed", "no headline; used itemMeta/title");
     }
+    lifecycle(c);
     return s;
 }
 
-std::vector<item_result> decode(std::string_view utf8, const decode_context& ctx) {
-    pugi::xml_document doc;
-    if (auto err = xml::parse(doc, utf8)) return {*err};
-    if (auto err = xml::check_document(doc, utf8)) return {*err};
-    xml_node root = doc.document_element();
-    std::string_view rname = xml::local(root);
-    std::string rpath = "/" + std::string(rname);
-    header_info h;
-    if (equals_ci(rname, "newsItem") || equals_ci(rname, "packageItem"))
-        return {decode_item(root, h, rpath, ctx.prof)};
-    if (!equals_ci(rname, "newsMessage"))
-        return {fail(story_errc::unknown_format,
-                     "root <" + std::string(root.name()) + "> is not a NewsML-G2 item or message",
-                     rpath)};
+bool is_story_item(std::string_view name) {
+    return equals_ci(name, "newsItem") || equals_ci(name, "packageItem");
+}
 
-    xml_node header = xml::child_ci(root, "header");
+bool has_child_ci(xml_node n, std::initializer_list<std::string_view> names) {
+    for (auto name : names)
+        if (xml::child_ci(n, name)) return true;
+    return false;
+}
+
+// A story item: newsItem or packageItem, or an element of another name shaped like one (a
+// renamed item: itemMeta, contentMeta or contentSet below it) that is not a metadata item.
+bool story_node(xml_node n) {
+    std::string_view name = xml::local(n);
+    if (is_story_item(name)) return true;
+    for (std::string_view meta : {"conceptItem", "knowledgeItem", "planningItem"})
+        if (equals_ci(name, meta)) return false;
+    return has_child_ci(n, {"itemMeta", "contentMeta", "contentSet"});
+}
+
+bool is_g2_root(std::string_view name) {
+    return is_story_item(name) || equals_ci(name, "newsMessage");
+}
+
+// The residrefs of a packageItem's itemRefs (groupSet groups, or straight in the package).
+std::vector<std::string> residrefs(xml_node package) {
+    std::vector<std::string> out;
+    auto add = [&](xml_node r) {
+        if (std::string id = xml::attr_line(r, "residref"); !id.empty()) out.push_back(id);
+    };
+    each(xml::child(package, "groupSet"), "group", [&](xml_node g) { each(g, "itemRef", add); });
+    each(package, "itemRef", add);
+    return out;
+}
+
+// Whether a package says anything of its own: a headline, description or note, or a
+// description on an itemRef (the itemRefs' titles repeat their items' headlines).
+bool own_text(xml_node package) {
+    xml_node meta = xml::child(package, "contentMeta"), item_meta = xml::child(package, "itemMeta");
+    if (xml::child(meta, "headline") || xml::child(meta, "description") ||
+        xml::child(item_meta, "edNote"))
+        return true;
+    return !package
+                .find_node([](xml_node n) {
+                    return n.type() == pugi::node_element && xml::local(n) == "description" &&
+                           xml::local(n.parent()) == "itemRef";
+                })
+                .empty();
+}
+
+struct item_plan {
+    std::vector<xml_node> items;  // the itemSet's elements, in order
+    std::vector<bool> skip;       // packages whose members are all here; metadata items
+};
+
+// Which items become stories. Items without a guid are matched, in order, with the residrefs a
+// package of the message names but no item carries, when the counts agree. A package whose
+// itemRefs all name items of the same message (or name nothing) and that says nothing of its
+// own (own_text) is skipped: its members are published with their own metadata. conceptItem,
+// knowledgeItem and planningItem are metadata, not stories: skipped when the message holds a story,
+// refused otherwise.
+item_plan plan_items(xml_node set, header_info& h) {
+    item_plan p;
+    std::set<std::string, std::less<>> guids;
+    std::vector<size_t> unidentified;
+    for (auto c : set.children())
+        if (c.type() == pugi::node_element) p.items.push_back(c);
+    bool any_story = false;
+    for (size_t i = 0; i < p.items.size() && i < k_max_items; ++i) {
+        bool story = story_node(p.items[i]);
+        any_story = any_story || story;
+        std::string guid = xml::attr_line(p.items[i], "guid");
+        if (story && !guid.empty()) guids.insert(guid);
+        if (story && guid.empty() && !equals_ci(xml::local(p.items[i]), "packageItem"))
+            unidentified.push_back(i + 1);
+    }
+    std::vector<std::string> unresolved;
+    for (auto item : p.items)
+        if (equals_ci(xml::local(item), "packageItem"))
+            for (auto& r : residrefs(item))
+                if (!guids.contains(r) &&
+                    std::find(unresolved.begin(), unresolved.end(), r) == unresolved.end())
+                    unresolved.push_back(r);
+    if (!unresolved.empty() && unresolved.size() == unidentified.size())
+        for (size_t k = 0; k < unresolved.size(); ++k) {
+            h.residref_ids[unidentified[k]] = unresolved[k];
+            guids.insert(unresolved[k]);
+        }
+    for (auto item : p.items) {
+        std::string_view name = xml::local(item);
+        bool skip = any_story && !story_node(item);
+        if (equals_ci(name, "packageItem")) {
+            auto refs = residrefs(item);
+            // A package of empty itemRefs (no residref, no title) says nothing either.
+            bool titled =
+                !item.find_node([](xml_node n) {
+                         return xml::local(n) == "title" && xml::local(n.parent()) == "itemRef";
+                     })
+                     .empty();
+            skip =
+                !own_text(item) &&
+                (refs.empty() ? !titled : std::all_of(refs.begin(), refs.end(), [&](const auto& r) {
+                    return guids.contains(r);
+                }));
+        }
+        p.skip.push_back(skip);
+    }
+    h.unidentified = 0;  // the guidless items that become stories: one may take the transmitId
+    for (size_t i = 0; i < p.items.size() && i < k_max_items; ++i)
+        if (!p.skip[i] && story_node(p.items[i]) && xml::attr_line(p.items[i], "guid").empty())
+            ++h.unidentified;
+    return p;
+}
+
+header_info read_header(xml_node header) {
+    header_info h;
     h.priority = xml::text(xml::child_ci(header, "priority"));
     h.transmit_id = xml::text(xml::child_ci(header, "transmitId"));
     if (std::string sender = xml::text(xml::child_ci(header, "sender")); !sender.empty())
@@ -446,42 +265,113 @@ std::vector<item_result> decode(std::string_view utf8, const decode_context& ctx
             h.warnings.push_back(
                 {"bad_date", "header sent '" + sent + "' is not a date-time; ignored"});
     }
-    std::vector<xml_node> items;
-    int unidentified = 0;
-    for (auto c : xml::child_ci(root, "itemSet").children())
-        if (c.type() == pugi::node_element) {
-            items.push_back(c);
-            unidentified += xml::attr(c, "guid").empty() ? 1 : 0;
-        }
-    // transmitId names one transmission, so it can stand in for one missing guid, not several.
-    h.lone_unidentified = unidentified == 1;
+    return h;
+}
 
+std::vector<item_result> decode_message(xml_node msg, const std::string& rpath,
+                                        std::vector<warning> warnings, const profile& prof) {
+    header_info h = read_header(xml::child_ci(msg, "header"));
+    h.warnings.insert(h.warnings.begin(), warnings.begin(), warnings.end());
+    xml_node set = xml::child_ci(msg, "itemSet");
+    if (!set) {  // items straight under the message
+        set = msg;
+        bool items = false;
+        for (auto c : msg.children()) items = items || story_node(c);
+        if (items)
+            h.warnings.push_back(
+                {"layout_guessed", "the newsMessage has no itemSet; read the items under it"});
+    }
+    item_plan plan = plan_items(set, h);
     std::vector<item_result> out;
     std::map<std::string, int, std::less<>> seen;  // index per element name, for paths
-    for (auto item : items) {
+    for (size_t i = 0; i < plan.items.size(); ++i) {
+        xml_node item = plan.items[i];
         std::string name(xml::local(item));
         std::string path = rpath + "/itemSet/" + name + "[" + std::to_string(++seen[name]) + "]";
-        if (out.size() >= k_max_items) {
+        if (i >= k_max_items) {
             out.push_back(fail(
                 story_errc::too_large,
                 "more than " + std::to_string(k_max_items) + " items; the rest are refused", path));
             break;
         }
-        if (equals_ci(name, "newsItem") || equals_ci(name, "packageItem"))
-            out.push_back(decode_item(item, h, path, ctx.prof));
-        else  // conceptItem, knowledgeItem, planningItem: metadata, not stories
+        if (plan.skip[i]) continue;
+        if (story_node(item)) {
+            out.push_back(decode_item(item, h, i + 1, prof));
+            if (!is_story_item(name))
+                std::get<story>(out.back())
+                    .wire.warn("layout_guessed", "<" + name + "> is read as a newsItem");
+        } else if (set != msg) {  // under the message itself: header, catalogs…
             out.push_back(fail(story_errc::unsupported, "<" + name + "> is not a story", path));
+        }
     }
     return out;
 }
 
+// The G2 message or item to read when the root is neither: the first one below a transport
+// wrapper (SOAP, a feed's own envelope; exact case, NewsML 1 has <NewsItem>), the message of an
+// item whose message element was renamed, else an element shaped like a message (an itemSet)
+// or an item (itemMeta, contentMeta, contentSet). An empty node when there is none.
+xml_node find_top(xml_node root) {
+    xml_node n = root.find_node([](xml_node e) {
+        std::string_view l = xml::local(e);
+        return e.type() == pugi::node_element &&
+               (l == "newsMessage" || l == "newsItem" || l == "packageItem");
+    });
+    if (n && equals_ci(xml::local(n.parent()), "itemSet") && n.parent().parent() != root.parent())
+        return n.parent().parent();
+    if (n) return n;
+    auto shaped = [](xml_node e) {
+        return e.type() == pugi::node_element &&
+               has_child_ci(e, {"itemSet", "itemMeta", "contentMeta", "contentSet"});
+    };
+    return shaped(root) ? root : root.find_node(shaped);
+}
+
+std::vector<item_result> decode(std::string_view utf8, const decode_context& ctx) {
+    pugi::xml_document doc;
+    if (auto err = xml::parse(doc, utf8)) return {*err};
+    if (auto err = xml::check_document(doc, utf8)) return {*err};
+    xml_node root = doc.document_element(), top = root;
+    std::vector<warning> warnings;
+    if (!is_g2_root(xml::local(root))) {
+        top = find_top(root);
+        if (!top)
+            return {fail(story_errc::unknown_format,
+                         "root <" + std::string(root.name()) +
+                             "> is not a NewsML-G2 item or message and holds none",
+                         "/" + std::string(xml::local(root)))};
+        std::string what = top == root ? "the root <" + std::string(root.name()) + "> is read as "
+                                       : "<" + std::string(top.name()) + "> inside <" +
+                                             std::string(root.name()) + "> is read as ";
+        bool message = equals_ci(xml::local(top), "newsMessage") || has_child_ci(top, {"itemSet"});
+        warnings.push_back({"layout_guessed", what + (message ? "a newsMessage" : "an item")});
+        if (!message) {
+            header_info h;
+            h.warnings = std::move(warnings);
+            return {decode_item(top, h, 0, ctx.prof)};
+        }
+    } else if (is_story_item(xml::local(top))) {
+        return {decode_item(top, header_info{}, 0, ctx.prof)};
+    }
+    return decode_message(top, "/" + std::string(xml::local(top)), std::move(warnings), ctx.prof);
+}
+
 // Root <newsMessage>, <newsItem> or <packageItem>: in the NAR namespace, or with any prefix
-// (tool-rewritten files use ns0:).
+// (tool-rewritten files use ns0:), or without either when G2's own elements follow (itemMeta,
+// contentMeta, itemSet); also inside another root (a SOAP or feed envelope) or under a renamed
+// root.
 bool sniff(std::string_view head) {
     std::string_view name = xml::tag_name(xml::root_start_tag(head));
     std::string_view local = xml::local(name);
-    if (local != "newsMessage" && local != "newsItem" && local != "packageItem") return false;
-    return local.size() < name.size() || head.find(k_nar) != std::string_view::npos;
+    bool nar = head.find(k_nar) != std::string_view::npos;
+    bool parts = false, items = false;  // elements only G2 has
+    for (std::string_view own : {"itemMeta", "contentMeta", "itemSet"})
+        parts = parts || xml::has_start_tag(head, own);
+    for (std::string_view own : {"newsItem", "newsMessage", "packageItem"})
+        items = items || xml::has_start_tag(head, own);
+    if (local != "newsMessage" && local != "newsItem" && local != "packageItem")
+        return !local.empty() && local != "NewsML" && local != "nitf" && (parts || items);
+    return local.size() < name.size() || nar || parts;
 }
 
 }  // namespace

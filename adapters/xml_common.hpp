@@ -122,6 +122,27 @@ inline std::string inner_xml(const pugi::xml_node& n) {
     return w.s;
 }
 
+/// A language tag as BCP 47 writes it: "en_US" (a locale name) becomes "en-US", with a
+/// field_repaired warning.
+inline void repair_language(story& s) {
+    if (s.language.find('_') == std::string::npos) return;
+    std::string was = s.language;
+    std::replace(s.language.begin(), s.language.end(), '_', '-');
+    s.wire.warn("field_repaired", "language '" + was + "' read as '" + s.language + "'");
+}
+
+/// The node itself, serialised (text escaped, elements with their markup).
+inline std::string outer_xml(const pugi::xml_node& n) {
+    struct sink : pugi::xml_writer {
+        std::string s;
+        void write(const void* data, size_t size) override {
+            s.append(static_cast<const char*>(data), size);
+        }
+    } w;
+    n.print(w, "", pugi::format_raw);
+    return w.s;
+}
+
 /// Parses with no DOCTYPE expansion (pugixml never loads external entities) and reports the
 /// byte offset of a syntax error. Follow it with check_document().
 inline std::optional<adapter_error> parse(pugi::xml_document& doc, std::string_view utf8) {
@@ -187,10 +208,13 @@ inline std::optional<adapter_error> check_document(pugi::xml_document& doc, std:
 
 /// For sniffing: the first element's start tag ("<ns0:nitf xmlns:ns0=…", without the '>')
 /// after the XML declaration, comments, PIs and a DOCTYPE with its internal subset; "" when
-/// the head has none.
+/// the head has none. Byte order marks left among the leading whitespace (a second BOM, one
+/// after a blank line) are skipped like it.
 inline std::string_view root_start_tag(std::string_view head) {
     for (size_t i = 0, guard = 0; guard < 64; ++guard) {
         i = head.find_first_not_of(" \t\r\n", i);
+        while (i != std::string_view::npos && head.substr(i, 3) == "\xEF\xBB\xBF")
+            i = head.find_first_not_of(" \t\r\n", i + 3);
         if (i == std::string_view::npos || head[i] != '<') return {};
         std::string_view rest = head.substr(i);
         bool subset = rest.starts_with("<!DOCTYPE") && rest.find('[') < rest.find('>');
@@ -205,6 +229,23 @@ inline std::string_view root_start_tag(std::string_view head) {
         i += end + close.size();
     }
     return {};
+}
+
+/// For sniffing wrapped documents: whether `head` holds a start tag whose local name is `name`
+/// ("<nitf>", "<nitf:nitf ", "<ns0:newsItem/"), anywhere after the first byte.
+inline bool has_start_tag(std::string_view head, std::string_view name) {
+    constexpr auto npos = std::string_view::npos;
+    for (size_t at = head.find(name, 1); at != npos; at = head.find(name, at + 1)) {
+        size_t end = at + name.size();
+        if (end < head.size() && std::string_view(" \t\r\n>/").find(head[end]) == npos) continue;
+        size_t b = at;
+        if (head[b - 1] == ':')  // a prefix: letters, digits, '_', '-', '.' back to '<'
+            for (--b; b > 0 && (std::isalnum(static_cast<unsigned char>(head[b - 1])) ||
+                                std::string_view("_-.").find(head[b - 1]) != npos);)
+                --b;
+        if (b > 0 && head[b - 1] == '<') return true;
+    }
+    return false;
 }
 
 /// The qualified element name of a start tag: "<ns0:nitf xmlns…" -> "ns0:nitf".

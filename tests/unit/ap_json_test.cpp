@@ -163,3 +163,56 @@ TEST(ApJson, NitfBodyContentIsCutWithItsEntities) {
     EXPECT_TRUE(only_story(e).bodies.empty());
     EXPECT_TRUE(has_warning(only_story(e), "no body"));
 }
+
+TEST(ApJson, WithoutItemidTheIdComesFromUriEtagOrFriendlykey) {
+    auto by_uri = run(R"({"uri": "https://api.ap.org/media/v/content/0a1b2c3d4e5f6789?qt=1",
+        "altids": {"etag": "0a1b2c3d4e5f6789_9z"}, "headline": "H"})");
+    EXPECT_EQ(only_story(by_uri).uri, "urn:wiregate:ap:0a1b2c3d4e5f6789");
+    auto by_etag = run(R"({"altids": {"etag": "0a1b2c3d4e5f6789_9z"}, "headline": "H"})");
+    EXPECT_EQ(only_story(by_etag).uri, "urn:wiregate:ap:0a1b2c3d4e5f6789");
+    EXPECT_TRUE(has_warning(only_story(by_etag), "etag"));
+    auto by_key = run(R"({"altids": {"friendlykey": 24123}, "headline": "H"})");
+    EXPECT_EQ(only_story(by_key).uri, "urn:wiregate:ap:24123");
+    // no identifier at all: core derives one from the text, the same for the same bytes
+    const std::string bare = R"({"headline": "Storm hits coast", "body_text": "Rain fell."})";
+    auto a = run(bare), b = run(bare);
+    EXPECT_FALSE(only_story(a).uri.empty());
+    EXPECT_EQ(only_story(a).uri, only_story(b).uri);
+}
+
+TEST(ApJson, ListsWhereOneWasExpectedAndOneWhereAListWas) {
+    auto arr = run(R"([{"altids": {"itemid": "a1"}, "headline": "A"},
+        {"meta": {}, "item": {"altids": {"itemid": "b2"}, "headline": "B"}}])");
+    ASSERT_EQ(arr.items.size(), 2u);
+    EXPECT_EQ(std::get<story>(arr.items[1]).uri, "urn:wiregate:ap:b2");
+    auto item_list = run(R"({"data": {"item": [{"altids": {"itemid": "a1"}, "headline": "A"},
+        {"altids": {"itemid": "b2"}, "headline": "B"}]}})");
+    EXPECT_EQ(item_list.items.size(), 2u);
+    auto one_entry = run(R"({"data": {"items": {"meta": {}, "item": {"altids": {"itemid": "c3"},
+        "headline": "C"}}}})");
+    EXPECT_EQ(only_story(one_entry).uri, "urn:wiregate:ap:c3");
+}
+
+TEST(ApJson, ValueTypesVaryWithoutRefusal) {
+    auto r = run(R"({"altids": {"itemid": "abc"}, "version": "3", "urgency": "4",
+        "editorialpriority": 5, "headline": {"value": "H"}, "bylines": {"by": "By A", "title": "AP"},
+        "ednote": ["Eds: one", "two"], "subject": {"code": "x1", "name": "S"},
+        "keywords": "one, two", "located": {"city": "Austin", "countryareaname": "Texas"},
+        "signals": "newscontent", "editorialtypes": "Correction", "audiences": 7,
+        "body": ["<p>AUSTIN, Texas (AP) — One.</p>", "<p>Two.</p>"]})");
+    const auto& s = only_story(r);
+    EXPECT_EQ(s.version, "3");
+    EXPECT_EQ(s.urgency, 4);
+    EXPECT_EQ(s.wire.priority, "5");
+    ASSERT_FALSE(s.headlines.empty());
+    EXPECT_EQ(s.headlines[0].value, "H");
+    EXPECT_EQ(s.by, "By A, AP");
+    EXPECT_EQ(s.ednote, "Eds: one\ntwo");
+    ASSERT_EQ(s.subjects.size(), 1u);
+    EXPECT_EQ(s.wire.keywords, (std::vector<std::string>{"one", "two"}));
+    EXPECT_EQ(s.located, "Austin, Texas");
+    EXPECT_EQ(s.wire.signal, signal_kind::correction);
+    EXPECT_EQ(s.wire.dateline, "AUSTIN, Texas (AP)");
+    EXPECT_TRUE(has_warning(s, "body read from 'body'"));
+    EXPECT_TRUE(has_warning(s, "ednote is a JSON array"));
+}

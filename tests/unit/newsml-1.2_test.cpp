@@ -80,4 +80,37 @@ TEST(NewsML1, CapsItemsPerDocument) {
     EXPECT_EQ(std::get<adapter_error>(r.items.back()).path, "/NewsML/NewsItem[1001]");
 }
 
+TEST(NewsML1, SniffsWrappedAndRenamedRootsButNotG2) {
+    EXPECT_EQ(sniff_format("<delivery><NewsML><NewsEnvelope/>"), "newsml-1.2");
+    EXPECT_EQ(sniff_format("<document><NewsEnvelope/><NewsItem>"), "newsml-1.2");
+    EXPECT_NE(sniff_format("<x xmlns=\"http://iptc.org/std/nar/2006-10-01/\"><NewsItem>"),
+              "newsml-1.2");
+}
+
+TEST(NewsML1, ItemsWithoutAnyIdTakeTheTransmissionIdAndTheirPlace) {
+    std::string no_id =
+        "<NewsItem><NewsComponent><NewsLines><HeadLine>H</HeadLine></NewsLines>"
+        "</NewsComponent></NewsItem>";
+    auto r = run("<NewsML><NewsEnvelope><TransmissionId>T9</TransmissionId></NewsEnvelope>" +
+                 no_id + no_id + "</NewsML>");
+    ASSERT_EQ(r.items.size(), 2u);
+    EXPECT_EQ(std::get<story>(r.items[0]).uri, "urn:newsml::T9:1");
+    EXPECT_EQ(std::get<story>(r.items[1]).uri, "urn:newsml::T9:2");
+    EXPECT_EQ(std::get<story>(r.items[1]).wire.warnings.at(0).code, "id_derived");
+}
+
+TEST(NewsML1, TheHeadlineComesFromTheNewsLinesNearestTheText) {
+    auto r =
+        run("<NewsML><NewsItem><Identification><NewsIdentifier><ProviderId>p</ProviderId>"
+            "<NewsItemId>1</NewsItemId></NewsIdentifier></Identification><NewsComponent>"
+            "<NewsComponent><NewsLines><HeadLine>Caption</HeadLine></NewsLines><ContentItem>"
+            "<MediaType FormalName=\"Photo\"/></ContentItem></NewsComponent><NewsComponent>"
+            "<NewsLines><HeadLine>Story</HeadLine><ByLine>By X</ByLine></NewsLines><ContentItem>"
+            "<DataContent>Text.</DataContent></ContentItem></NewsComponent></NewsComponent>"
+            "</NewsItem></NewsML>");
+    const auto& s = std::get<story>(r.items.at(0));
+    EXPECT_EQ(s.headlines.at(0).value, "Story");
+    EXPECT_EQ(s.by, "By X");
+}
+
 }  // namespace

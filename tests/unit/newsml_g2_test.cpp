@@ -92,18 +92,77 @@ TEST(newsml_g2, AnExternalDtdIsAcceptedDeclaredEntitiesAreRefused) {
     EXPECT_EQ(e->code, story_errc::unsupported);
 }
 
-TEST(newsml_g2, TwoItemsWithoutGuidAreBothRefused) {
-    std::string item = R"(<newsItem><itemMeta><versionCreated>2017-07-10T12:00:00Z)"
-                       R"(</versionCreated></itemMeta></newsItem>)";
-    auto r = run(R"(<newsMessage xmlns="http://iptc.org/std/nar/2006-10-01/"><header>)"
-                 R"(<transmitId>tx-1</transmitId></header><itemSet>)" +
-                 item + item + "</itemSet></newsMessage>");
+const story* story_of(const normalize_result& r, size_t i = 0) {
+    return i < r.items.size() ? std::get_if<story>(&r.items[i]) : nullptr;
+}
+
+bool has_warning(const story& s, std::string_view code) {
+    for (const auto& w : s.wire.warnings)
+        if (w.code == code) return true;
+    return false;
+}
+
+const std::string k_guidless = R"(<newsItem><itemMeta><versionCreated>2017-07-10T12:00:00Z)"
+                               R"(</versionCreated></itemMeta><contentMeta><headline>H</headline>)"
+                               R"(</contentMeta></newsItem>)";
+
+std::string message(const std::string& header, const std::string& items) {
+    return R"(<newsMessage xmlns="http://iptc.org/std/nar/2006-10-01/"><header>)" + header +
+           "</header><itemSet>" + items + "</itemSet></newsMessage>";
+}
+
+TEST(newsml_g2, ItemsWithoutGuidTakeTheTransmitIdAndTheirPlace) {
+    auto r = run(message("<transmitId>tx-1</transmitId>", k_guidless + k_guidless));
     ASSERT_EQ(r.items.size(), 2u);
     for (size_t i = 0; i < 2; ++i) {
-        const auto* e = error_of(r, i);
-        ASSERT_NE(e, nullptr);
-        EXPECT_EQ(e->code, story_errc::missing_required);
+        const auto* s = story_of(r, i);
+        ASSERT_NE(s, nullptr);
+        EXPECT_EQ(s->uri, "urn:wiregate:generic:tx-1#" + std::to_string(i + 1));
+        EXPECT_TRUE(has_warning(*s, "id_derived"));
     }
+    // Same bytes in, same ids out.
+    auto again = run(message("<transmitId>tx-1</transmitId>", k_guidless + k_guidless));
+    EXPECT_EQ(story_of(again, 1)->uri, story_of(r, 1)->uri);
+}
+
+TEST(newsml_g2, AnItemAltIdBeatsTheTransmitId) {
+    std::string item = R"(<newsItem><contentMeta><altId type="x:other">o-1</altId>)"
+                       R"(<altId type="ap:itemId">abc123</altId><headline>H</headline>)"
+                       R"(</contentMeta></newsItem>)";
+    auto r = run(message("<transmitId>tx-1</transmitId>", item + k_guidless));
+    ASSERT_EQ(r.items.size(), 2u);
+    EXPECT_EQ(story_of(r, 0)->uri, "urn:wiregate:generic:abc123");
+    EXPECT_EQ(story_of(r, 1)->uri, "urn:wiregate:generic:tx-1#2");
+}
+
+TEST(newsml_g2, APackagesResidrefsNameItsGuidlessItemsInOrder) {
+    std::string package = R"(<packageItem guid="urn:p:1"><groupSet><group>)"
+                          R"(<itemRef residref="urn:x:a"/><itemRef residref="urn:x:b"/>)"
+                          R"(</group></groupSet></packageItem>)";
+    auto r = run(message("", package + k_guidless + k_guidless));
+    ASSERT_EQ(r.items.size(), 2u);  // the package itself is not a story: its members are
+    EXPECT_EQ(story_of(r, 0)->uri, "urn:x:a");
+    EXPECT_EQ(story_of(r, 1)->uri, "urn:x:b");
+}
+
+TEST(newsml_g2, MetadataItemsBesideAStoryAreSkipped) {
+    std::string plan = R"(<planningItem guid="urn:plan:1"/>)";
+    auto r = run(message("", plan + R"(<newsItem guid="urn:x:1"><contentMeta><headline>H)"
+                                    R"(</headline></contentMeta></newsItem>)"));
+    ASSERT_EQ(r.items.size(), 1u);
+    EXPECT_EQ(story_of(r, 0)->uri, "urn:x:1");
+}
+
+TEST(newsml_g2, AnUnreadableVersionCreatedFallsBackWithWarnings) {
+    auto r = run(R"(<newsItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="urn:x:1">)"
+                 R"(<itemMeta><versionCreated>yesterday</versionCreated></itemMeta>)"
+                 R"(<contentMeta><contentModified>2017-07-10T12:30:00+02:00</contentModified>)"
+                 R"(<headline>H</headline></contentMeta></newsItem>)");
+    const auto* s = story_of(r);
+    ASSERT_NE(s, nullptr);
+    EXPECT_EQ(s->versioncreated, "2017-07-10T10:30:00Z");
+    EXPECT_TRUE(has_warning(*s, "bad_date"));
+    EXPECT_TRUE(has_warning(*s, "no_version_time"));
 }
 
 }  // namespace

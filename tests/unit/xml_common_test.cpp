@@ -61,4 +61,34 @@ TEST(XmlCommon, FindsTheRootStartTagAfterTheProlog) {
     EXPECT_EQ(xml::root_start_tag("{\"uri\": 1}"), "");
 }
 
+TEST(XmlCommon, FindsStartTagsWithAnyPrefixButNotInsideOtherNames) {
+    EXPECT_TRUE(xml::has_start_tag("<a><nitf>", "nitf"));
+    EXPECT_TRUE(xml::has_start_tag("<a>\n<ns-0.x:nitf xmlns:ns-0.x=\"u\">", "nitf"));
+    EXPECT_TRUE(xml::has_start_tag("<a><nitf/>", "nitf"));
+    EXPECT_FALSE(xml::has_start_tag("<a><nitfx>", "nitf"));
+    EXPECT_FALSE(xml::has_start_tag("<a><xnitf>", "nitf"));
+    EXPECT_FALSE(xml::has_start_tag("<a>nitf </a>", "nitf"));
+    EXPECT_FALSE(xml::has_start_tag("<a></nitf>", "nitf"));
+    EXPECT_FALSE(xml::has_start_tag("nitf", "nitf"));
+}
+
+TEST(XmlCommon, RootStartTagSkipsStrayByteOrderMarks) {
+    EXPECT_EQ(
+        xml::root_start_tag("\xEF\xBB\xBF \n\xEF\xBB\xBF<?xml version=\"1.0\"?><nitf a=\"b\">"),
+        "<nitf a=\"b\"");
+    EXPECT_EQ(xml::root_start_tag("  \xEF\xBB\xBF<NewsML>"), "<NewsML");
+}
+
+TEST(XmlCommon, LanguageTagsWithUnderscoresAreRepairedWithAWarning) {
+    story s;
+    s.language = "en_US";
+    xml::repair_language(s);
+    EXPECT_EQ(s.language, "en-US");
+    ASSERT_EQ(s.wire.warnings.size(), 1u);
+    EXPECT_EQ(s.wire.warnings[0].code, "field_repaired");
+    s.language = "de";
+    xml::repair_language(s);
+    EXPECT_EQ(s.wire.warnings.size(), 1u);
+}
+
 }  // namespace
