@@ -110,9 +110,15 @@ std::vector<consumed_message> consume(const std::string& brokers, const std::str
     auto rk = make_handle(RD_KAFKA_CONSUMER, brokers);
     // Every partition, led or not: a topic created a moment ago may still be electing a leader
     // for one of them, and skipping it would lose its messages from the count.
+    // The gateway creates its topics in the background once Kafka answers: a topic may appear
+    // a moment after the test starts reading, so wait for it within the same timeout.
+    auto deadline = std::chrono::steady_clock::now() + timeout;
     int partitions = 0;
-    if (partitions_with_leader(rk.get(), topic, &partitions) < 0 || partitions <= 0)
-        throw std::runtime_error("consume: topic " + topic + " not found");
+    while (partitions_with_leader(rk.get(), topic, &partitions) < 0 || partitions <= 0) {
+        if (std::chrono::steady_clock::now() > deadline)
+            throw std::runtime_error("consume: topic " + topic + " not found");
+        rd_kafka_poll(rk.get(), 100);
+    }
     // assign() without a group: no offsets are committed, nothing is shared between tests.
     rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(partitions);
     for (int p = 0; p < partitions; ++p)
@@ -123,7 +129,6 @@ std::vector<consumed_message> consume(const std::string& brokers, const std::str
     if (assigned) throw std::runtime_error(std::string("assign: ") + rd_kafka_err2str(assigned));
 
     std::vector<consumed_message> out;
-    auto deadline = std::chrono::steady_clock::now() + timeout;
     while (out.size() < expected && std::chrono::steady_clock::now() < deadline) {
         rd_kafka_message_t* m = rd_kafka_consumer_poll(rk.get(), 100);
         if (!m) continue;
