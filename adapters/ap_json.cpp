@@ -224,6 +224,9 @@ item_result decode_item(element it, const std::string& path, const profile& prof
         s.wire.take_key = trim(std::string_view(s.slugline).substr(comma + 1));
         s.slugline = trim(std::string_view(s.slugline).substr(0, comma));
     }
+    // "BC-" (both cycles), "AM-", "PM-": AP's transmission cycle, not part of the slug.
+    for (std::string_view cycle : {"BC-", "AM-", "PM-"})
+        if (s.slugline.size() > 3 && s.slugline.starts_with(cycle)) s.slugline.erase(0, 3);
     s.wire.sequence = str(it["altids"], "transref");  // AP's transmission number, e.g. s0005
     read_byline(f, s);
     read_place(f, s);

@@ -64,6 +64,7 @@ void read_content_set(xml_node set, story& s) {
         if (r.type() != pugi::node_element || count++ >= k_max_list) continue;
         std::string_view kind = xml::local(r);
         std::string ct = ascii_lower(xml::attr(r, "contenttype"));
+        xml::keep_wordcount(xml::attr(r, "wordcount"), s);
         if (kind == "inlineXML") {
             xml_node root = r.find_child([](xml_node n) { return n.type() == pugi::node_element; });
             if (root) read_markup(r, root, s);

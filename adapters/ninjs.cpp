@@ -320,6 +320,24 @@ item_result decode_one(element doc, const std::string& path) {
     return s;
 }
 
+// A results page ({"total": 1, "item": [...]} as BBC's API serves, also "items", "data",
+// "results", "hits"): an object with none of a story's own members whose list member holds the
+// stories. Sets `list` and returns its key; "" when `doc` is itself a story.
+std::string page_list(element doc, element& list) {
+    if (!doc.is_object()) return "";
+    for (auto key : {"uri", "guid", "headline", "headlines", "bodyhtml", "bodytext", "bodies",
+                     "versioncreated", "title", "text"})
+        if (json::has(doc, key)) return "";
+    for (auto key : {"item", "items", "data", "results", "hits"}) {
+        element v;
+        if (!json::find(doc, key, v) || !(v.is_array() || v.is_object())) continue;
+        element inner;
+        list = v.is_object() && !page_list(v, inner).empty() ? inner : v;  // a page in a page
+        return key;
+    }
+    return "";
+}
+
 std::vector<item_result> decode(std::string_view utf8, const decode_context&) {
     auto read = json::read_documents(utf8, k_max_depth, k_max_items);
     if (read.error == simdjson::DEPTH_ERROR)
@@ -338,6 +356,9 @@ std::vector<item_result> decode(std::string_view utf8, const decode_context&) {
         if (parser.parse(padded).get(doc) != simdjson::SUCCESS) continue;  // checked by the reader
         std::string base = several ? "/" + std::to_string(d) : "";
         size_t before = out.size();
+        element list;
+        const std::string page = page_list(doc, list);
+        if (!page.empty()) doc = list, base += "/" + page;
         json::array arr;
         if (doc.get(arr) == simdjson::SUCCESS) {
             size_t i = 0;
@@ -355,8 +376,18 @@ std::vector<item_result> decode(std::string_view utf8, const decode_context&) {
         } else {
             out.push_back(decode_one(doc, base));
         }
+        if (out.size() == before && !page.empty())
+            out.push_back(adapter_error{story_errc::missing_required,
+                                        "the results page's '" + page + "' holds no item",
+                                        {},
+                                        base});
         for (size_t i = before; i < out.size(); ++i)
-            if (auto* s = std::get_if<story>(&out[i])) json::note_reading(read, d, s->wire);
+            if (auto* s = std::get_if<story>(&out[i])) {
+                json::note_reading(read, d, s->wire);
+                if (!page.empty())
+                    s->wire.warn("layout_guessed",
+                                 "a results page: the story is an entry of its '" + page + "'");
+            }
         if (out.size() >= k_max_items) break;
     }
     return out;
