@@ -320,24 +320,6 @@ item_result decode_one(element doc, const std::string& path) {
     return s;
 }
 
-// A results page ({"total": 1, "item": [...]} as BBC's API serves, also "items", "data",
-// "results", "hits"): an object with none of a story's own members whose list member holds the
-// stories. Sets `list` and returns its key; "" when `doc` is itself a story.
-std::string page_list(element doc, element& list) {
-    if (!doc.is_object()) return "";
-    for (auto key : {"uri", "guid", "headline", "headlines", "bodyhtml", "bodytext", "bodies",
-                     "versioncreated", "title", "text"})
-        if (json::has(doc, key)) return "";
-    for (auto key : {"item", "items", "data", "results", "hits"}) {
-        element v;
-        if (!json::find(doc, key, v) || !(v.is_array() || v.is_object())) continue;
-        element inner;
-        list = v.is_object() && !page_list(v, inner).empty() ? inner : v;  // a page in a page
-        return key;
-    }
-    return "";
-}
-
 std::vector<item_result> decode(std::string_view utf8, const decode_context&) {
     auto read = json::read_documents(utf8, k_max_depth, k_max_items);
     if (read.error == simdjson::DEPTH_ERROR)
