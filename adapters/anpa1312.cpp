@@ -17,6 +17,7 @@
 #include <variant>
 
 #include "anpa1312_parts.hpp"
+#include "core/concepts.hpp"
 #include "core/datetime.hpp"
 #include "core/lifecycle.hpp"
 #include "core/registry.hpp"
@@ -185,7 +186,9 @@ item_result finish(const framed& f, header& h, story& s, std::size_t soh,
     text_out t{std::string(f.trailer), "", ""};
     parse_text(f.text, h, s, t);
     if (s.body_text.empty() && s.body_html.empty() && s.headlines.empty()) {
-        std::string notes = !t.notes.empty() ? t.notes : t.markers;
+        std::string notes = !t.notes.empty()     ? t.notes
+                            : !t.markers.empty() ? t.markers
+                                                 : t.keyword_line;  // a message cut to its slug
         if (notes.empty())
             return adapter_error{
                 story_errc::malformed,
@@ -194,9 +197,13 @@ item_result finish(const framed& f, header& h, story& s, std::size_t soh,
         s.wire.warn("headline_guessed", "the text is only notes: headline taken from them");
     }
     if (s.body_text.empty() && s.body_html.empty())
-        s.body_text = t.notes.empty() ? s.headlines[0].value : t.notes;
+        s.body_text = t.notes.empty() ? s.headlines[0].value : t.notes;  // never empty
     s.ednote = t.notes;
-    s.slugline = h.keyword;  // verbatim, cycle prefix included ("BC-EU--NATO-Ukraine")
+    s.slugline = slugline(h.keyword, t.keyword_line, s);
+    if (auto code = sport_subject(h.keyword); !code.empty())
+        add_concept(s.subjects, code_concept("", code), 100);
+    if (!h.words_text.empty())  // ninjs has no field for the declared count: kept as an altid
+        s.altids.push_back({"wordcount", h.words_text});
     s.wire.priority = h.priority;
     s.wire.category = h.category;
     s.wire.sequence = h.sequence;

@@ -83,6 +83,7 @@ bool parse_line2(std::string_view l, bool day_first, header& h, story& s) {
              std::all_of(f.back().begin(), f.back().end(), digit) && f.back().size() <= 5) {
         date = f.size() - 2;
         h.words = num(f.back());
+        h.words_text = f.back();
     }
     if (date == f.size()) return false;
     if (!f[0].empty()) h.keyword = f[0];
@@ -112,7 +113,7 @@ void read_line2_loose(std::string_view l, bool day_first, header& h, story& s) {
         if (is_date(t[i]))
             read_date(t[i], day_first, h, s);
         else if (std::all_of(t[i].begin(), t[i].end(), digit) && t[i].size() <= 5)
-            h.words = num(t[i]);
+            h.words = num(t[i]), h.words_text = t[i];
         else if (h.keyword.empty())
             h.keyword = t[i];
         else if (h.version.empty())
@@ -120,6 +121,65 @@ void read_line2_loose(std::string_view l, bool day_first, header& h, story& s) {
     }
     s.wire.warn("layout_guessed", "second header line '" + std::string(trim(clean)) +
                                       "' is not '<priority> <category> <keyword> … <mm-dd>'");
+}
+
+std::string slugline(std::string_view keyword, std::string_view keyword_line, story& s) {
+    std::string k(trim(keyword));
+    constexpr std::size_t k_field = 24;  // the header's keyword field
+    std::string_view kl =
+        keyword_line.substr(std::min(keyword_line.size(), keyword_line.find(k.substr(0, 8))));
+    kl = kl.substr(0, kl.find(','));
+    std::string squeezed;
+    std::size_t whole = 0;  // squeezed length of the keyword line's words the header holds whole
+    for (auto w : split(kl, ' ')) {
+        squeezed += w;
+        if (squeezed.size() <= k.size()) whole = squeezed.size();
+    }
+    if (k.size() >= k_field && squeezed.size() > k.size() && squeezed.starts_with(k) && whole > 0 &&
+        whole < k.size()) {
+        s.wire.warn("field_repaired",
+                    "keyword '" + k + "' was cut inside a word at " + std::to_string(k_field) +
+                        " characters; the partial word dropped from the slugline");
+        k.resize(whole);
+    } else if (k.size() >= k_field && whole == 0 && !kl.empty() &&
+               kl.find(" ") == std::string_view::npos && kl.size() > k.size() &&
+               kl.starts_with(k)) {
+        s.wire.warn("field_repaired", "keyword '" + k + "' was cut at " + std::to_string(k_field) +
+                                          " characters; the slugline is the keyword line's");
+        k = kl;
+    }
+    auto drop = [&](std::size_t letters, std::string_view dashes) {
+        if (k.size() <= letters + dashes.size() + 1 ||
+            k.compare(letters, dashes.size(), dashes) != 0)
+            return;
+        for (std::size_t i = 0; i < letters; ++i)
+            if (!alpha(k[i])) return;
+        k.erase(0, letters + dashes.size());
+    };
+    for (std::string_view cycle : {"BC-", "AM-", "PM-", "AP-"})
+        if (starts_with_ci(k, cycle) && k.size() > 3) {
+            k.erase(0, 3);
+            break;
+        }
+    if (k.size() > 4 && upper(k[0]) && upper(k[1])) drop(2, "--");  // regional desk
+    return k;
+}
+
+// AP's sports desk codes before "--" in the keyword ("BKN--Heat-Hawks"), as IPTC subject codes.
+std::string_view sport_subject(std::string_view keyword) {
+    static constexpr std::pair<std::string_view, std::string_view> k_codes[] = {
+        {"BKN", "15008000"}, {"BKC", "15008000"}, {"BKW", "15008000"}, {"BKL", "15008000"},
+        {"BBA", "15007000"}, {"BBN", "15007000"}, {"BBO", "15007000"}, {"BBC", "15007000"},
+        {"FBN", "15003000"}, {"FBC", "15003000"}, {"FBO", "15003000"}, {"HKN", "15031000"},
+        {"HKC", "15031000"}, {"HKO", "15031000"}, {"GLF", "15027000"}, {"SOC", "15054000"},
+        {"TEN", "15065000"}, {"AUT", "15039000"}, {"CAR", "15039000"}, {"RAC", "15030000"},
+        {"BOX", "15014000"}, {"CYC", "15019000"}};
+    for (std::string_view cycle : {"BC-", "AM-", "PM-", "AP-"})
+        if (starts_with_ci(keyword, cycle)) keyword.remove_prefix(3);
+    if (keyword.size() < 5 || keyword.substr(3, 2) != "--") return {};
+    for (const auto& [code, subject] : k_codes)
+        if (keyword.substr(0, 3) == code) return subject;
+    return {};
 }
 
 // The first nthLd number of a version field ("2ndLd-Writethru" -> 2), or 0.

@@ -30,6 +30,7 @@ inline bool match(std::string_view s, std::size_t p, std::string_view pattern) {
 struct header {
     std::string sequence, provider, selector, priority, category, format_id;
     std::string keyword, version, reference;
+    std::string words_text;  // the declared word count as sent ("0820")
     int month = 0, day = 0, words = -1;
 };
 
@@ -39,6 +40,7 @@ struct text_out {
     std::string trailer;  // in: the one after ETX; out: or the one found at the end of the text
     std::string notes;    // Eds: lines, EDITOR'S NOTE, photo notes -> ednote
     std::string markers;  // APNewsAlert, KILL…: lifecycle markers only
+    std::string keyword_line;  // the first caret line repeating the keyword ("BC-LT--…,466")
 };
 
 /// The transmission time after ETX (AP, Kyodo, CP trailers).
@@ -49,6 +51,12 @@ bool parse_line2(std::string_view l, bool day_first, header& h, story& s);
 void read_line2_loose(std::string_view l, bool day_first, header& h, story& s);
 /// The first nthLd number of a version field ("2ndLd-Writethru" -> 2), or 0.
 int lead_number(std::string_view v);
+/// The slugline from the header keyword: AP's cycle prefix ("BC-") and two-letter regional desk
+/// ("LT--") dropped; a keyword the header's field cut inside a word (the keyword line shows the
+/// whole one) loses that partial word, with a field_repaired warning.
+std::string slugline(std::string_view keyword, std::string_view keyword_line, story& s);
+/// The IPTC subject code of AP's sports desk code in the keyword ("BKN--…": basketball), or "".
+std::string_view sport_subject(std::string_view keyword);
 /// Headline, byline, notes, markers, dateline and body of the text into `s` and `t`.
 void parse_text(std::string_view text, const header& h, story& s, text_out& t);
 

@@ -112,7 +112,11 @@ void set_body(const std::vector<para>& paras, story& s) {
     std::string_view first = paras[0].text;
     if (!paras[0].pre && find_dateline(first, dl, place))
         first = trim(first.substr(std::min(first.size(), first.find(' ', dl.size() + 1))));
-    s.headlines.push_back({"main", "text/plain", render(telex::first_sentence(first))});
+    std::string h = telex::first_sentence(first);
+    if (paras.size() == 1 && first.size() == h.size() + 1 && first.back() == '.' &&
+        first.starts_with(h))
+        h = first;  // a text of one sentence (an alert): the headline as sent, full stop kept
+    s.headlines.push_back({"main", "text/plain", render(h)});
     s.wire.warn("headline_guessed",
                 "no caret headline line: headline taken from the first sentence of the text");
 }
@@ -152,7 +156,7 @@ void parse_text(std::string_view text, const header& h, story& s, text_out& t) {
         if (!table.empty()) paras.push_back({std::move(table), true});
         table.clear();
     };
-    bool first_caret = true;
+    bool first_caret = true, after_byline = false;
     std::size_t n = 0;
     for (const std::string& raw : telex::line_texts(clean)) {
         if (++n > k_max_lines) {
@@ -176,15 +180,31 @@ void parse_text(std::string_view text, const header& h, story& s, text_out& t) {
             std::string_view count = c.substr(std::min(c.size(), c.rfind(',') + 1));
             bool counted = c.rfind(',') != npos && !count.empty() &&
                            std::all_of(count.begin(), count.end(), digit);
-            if (counted || starts_with_ci(c, h.keyword.substr(0, 8))) continue;
+            if (counted || starts_with_ci(c, h.keyword.substr(0, 8))) {
+                t.keyword_line = c;
+                continue;
+            }
         }
         if (closed && is_byline(c)) {
             if (s.by.empty()) s.by = c;
+            after_byline = true;
             continue;
         }
+        if (line[0] == '^' && closed && end == '=' && (after_byline || !s.headlines.empty())) {
+            first_caret = false;
+            if (after_byline) continue;  // byline title ("Associated Press="): no ninjs field
+            flush();                     // a heading over agate: "^AMERICAN LEAGUE="
+            if (tabular)
+                table = std::string(c);
+            else
+                paras.push_back({std::string(c), false});
+            continue;
+        }
+        after_byline = false;
         if (line[0] == '^' && closed) {
             first_caret = false;
-            if (end == '=') continue;  // byline title ("Associated Press="): no ninjs field
+            if (c.size() > 2 && c.front() == '(' && c.back() == ')' && note_line(c.substr(1)))
+                c = trim(c.substr(1, c.size() - 2));  // "(Eds: Minor edits. …)"
             if (note_line(c))
                 add_line(t.notes, render(c));
             else if (marker_line(c))
@@ -197,7 +217,7 @@ void parse_text(std::string_view text, const header& h, story& s, text_out& t) {
         }
         if (tabular || (line[0] != '^' && telex::columned(line))) {
             flush_text();  // agate rows and column-aligned results keep their lines
-            if (line[0] == '\t') line.remove_prefix(1);
+            if (line[0] == '\t' || line[0] == '^') line.remove_prefix(1);
             table += (table.empty() ? "" : "\n") + std::string(line);
             continue;
         }

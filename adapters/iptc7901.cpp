@@ -13,6 +13,7 @@
 #include "core/registry.hpp"
 #include "core/text.hpp"
 #include "iptc7901_framing.hpp"
+#include "iptc7901_lines.hpp"
 #include "telex_common.hpp"
 
 namespace wire::adapters {
@@ -31,30 +32,6 @@ bool all_digits(std::string_view s) {
 // Lines at any line end (LF, CR LF, the teleprinter's CR CR LF, LF CR, a lone CR), without
 // BEL (dpa rings five on urgents), NUL, DEL and other line noise.
 std::vector<std::string> lines_of(std::string_view s) { return telex::line_texts(s); }
-
-// dpa's notepad: "# Notizblock" (any one-word level-1 heading), the "* * * *" line before the
-// non-public part, or the sentence saying the rest is not for publication.
-bool notepad_start(std::string_view line) {
-    line = trim(line);
-    if (line == "* * * *") return true;
-    if (line.size() > 2 && line.size() <= 30 && line.substr(0, 2) == "# " &&
-        line.find(' ', 2) == npos)
-        return true;
-    return starts_with_ci(line, "Die folgenden Informationen sind nicht") ||
-           starts_with_ci(line, "The following information is not");
-}
-
-// dpa's closing line: agency, then editor initials: "dpa kre/su yysw a3 lön mda", "dpa s5".
-bool closing_line(std::string_view line) {
-    auto t = telex::tokens(line = trim(line));
-    auto only = [](std::string_view w, std::string_view extra) {
-        return std::all_of(w.begin(), w.end(), [&](char c) {
-            return (c >= 'a' && c <= 'z') || extra.find(c) != npos || (c & 0x80);
-        });
-    };
-    return line.size() <= 80 && t.size() >= 2 && t.size() <= 10 && t[0].size() >= 2 &&
-           (t[0][0] & 0x80) == 0 && only(t[0], "-") && only(line, "0123456789 /-");
-}
 
 // Paragraphs are runs of non-blank lines (what finalize_story makes of body_text). A run whose
 // lines all start with '|' is a table (dpa results): kept as rows, not one run-on paragraph. A
@@ -219,6 +196,8 @@ size_t read_headline(const std::vector<std::string>& lines, size_t i, story& s, 
             if (depth > 0 && k + 1 < end) continue;
             depth = 0;
             auto ws = telex::words(note);
+            if (title.empty() && !ws.empty() && ws.size() <= 3)  // "(Achtung)"
+                add_take_key(s, note);
             if (ws.size() <= 2 && !ws.empty() && telex::urgency_word(ws[0], k_vocab)) {
                 mk.add(telex::urgency_word(ws[0], k_vocab));
             } else {
@@ -230,7 +209,9 @@ size_t read_headline(const std::vector<std::string>& lines, size_t i, story& s, 
             }
             note.clear();
         } else if (telex::take_markers(line, mk, k_vocab)) {
-            continue;  // "1ST LEAD", "ОТМЕНА"
+            if (title.empty()) add_take_key(s, line);  // "1ST LEAD", "REFILE"
+        } else if (title.empty() && take_key_line(lines, k, end)) {
+            add_take_key(s, line);  // "EXTRA"
         } else if (!title.empty() && (starts_with_ci(line, "Von ") || starts_with_ci(line, "By ") ||
                                       starts_with_ci(line, "\u041e\u0442 "))) {
             s.by = line;  // "Von Marco Krefting und Sunrita Sen, dpa"

@@ -341,6 +341,24 @@ inline void take_dateline(const std::vector<std::string>& lines, size_t from, si
     }
 }
 
+/// True when the '.', '?' or '!' at p[at] ends a sentence: a space follows, and for a full stop
+/// the next word does not start in lower case and the stop closes no initial or abbreviation
+/// ("U.S.", "J.", "Mr.").
+inline bool sentence_end(std::string_view p, size_t at) {
+    if (at + 1 >= p.size() || p[at + 1] != ' ') return false;
+    if (p[at] != '.') return true;
+    size_t n = p.find_first_not_of(' ', at + 1);
+    if (n != std::string_view::npos && std::islower(static_cast<unsigned char>(p[n]))) return false;
+    size_t w = p.rfind(' ', at);
+    std::string_view word = p.substr(w == std::string_view::npos ? 0 : w + 1);
+    word = word.substr(0, word.find('.'));
+    if (word.size() == 1 && std::isupper(static_cast<unsigned char>(word[0]))) return false;
+    for (std::string_view a : {"Mr", "Mrs", "Ms", "Dr", "St", "Jr", "Sr", "Gen", "Sen", "Rep",
+                               "Gov", "Lt", "Col", "Sgt", "Prof", "No", "vs"})
+        if (word == a) return false;
+    return true;
+}
+
 /// A headline made of `para` (a paragraph's text): up to the end of its first sentence, at most
 /// 200 bytes, cut at a space; a dateline ("WELLINGTON, July 10 (NZPA) - ") left out.
 inline std::string first_sentence(std::string_view para) {
@@ -352,8 +370,9 @@ inline std::string first_sentence(std::string_view para) {
                 break;
             }
     size_t end = para.size();
-    for (std::string_view stop : {". ", "? ", "! "})
-        if (size_t at = para.find(stop); at != std::string_view::npos) end = std::min(end, at + 1);
+    for (size_t at = para.find_first_of(".?!"); at != std::string_view::npos && at < end;
+         at = para.find_first_of(".?!", at + 1))
+        if (sentence_end(para, at)) end = at + 1;
     para = trim(para.substr(0, end));
     if (para.ends_with('.') && !para.ends_with("..")) para.remove_suffix(1);
     if (para.size() > 200) para = trim(para.substr(0, std::max<size_t>(para.rfind(' ', 200), 1)));

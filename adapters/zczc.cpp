@@ -16,6 +16,7 @@
 #include "core/registry.hpp"
 #include "core/text.hpp"
 #include "telex_common.hpp"
+#include "zczc_racing.hpp"
 
 namespace wire::adapters {
 namespace {
@@ -56,10 +57,16 @@ std::optional<utc_time> parse_pd(std::string_view v) {
     return parse_iso8601(iso);
 }
 
+// Whose sigil lines: AAP's own (':' slug, '^' headline), Medianet's (AAP's press-release
+// service: '%MNET…' routing, ':' headline) or Pagemasters' ('#' slug, ':' headline, '@' take key).
+enum class sigil_set { aap, medianet, pagemasters };
+
 // What the header lines of a record told: which layout, and where the text starts.
 struct layout {
     bool tx = false, tabular = false, sigils = false, pairs = false, interfax = false;
+    bool racing = false;  // the racing system's copy: "YY TDR" routing, "RACING : …" title line
     bool header_headline = false;
+    sigil_set who = sigil_set::aap;
     size_t text_from = 0;
 };
 
@@ -125,6 +132,15 @@ void read_pair(std::string_view key, const std::string& value, story& s, layout&
 // (a value too long or shaped wrong for its sigil is text: "$5 million …").
 bool read_sigil(char key, const std::string& value, story& s, layout& lay) {
     bool word = value.size() <= 24 && value.find(' ') == npos;
+    bool headline_key = key == ':' && lay.who != sigil_set::aap;
+    if (lay.who == sigil_set::pagemasters && (key == '#' || key == '@'))
+        key = key == '#' ? ':' : '=';
+    if (headline_key) key = '^';
+    if (key == ':' && value.find(" :") != npos && value.size() <= 60) {
+        for (auto w : telex::tokens(value))  // ":PREMIERSHIP :SPORTMANS": racing system sections
+            if (w != ":") s.wire.keywords.emplace_back(w[0] == ':' ? w.substr(1) : w);
+        return true;
+    }
     switch (key) {
         case '$':  // category
             if (!word) return false;
@@ -172,9 +188,36 @@ bool is_pair(std::string_view l) {
            std::isupper(static_cast<unsigned char>(l[1])) && l[2] == '#';
 }
 
+bool routing_line(std::string_view l) {
+    return starts_with_ci(l, "YY ") || starts_with_ci(l, "HH ");
+}
+
+// Whose sigils the header lines use (see `sigils`), and whether a routing line marks racing copy.
+void classify(const record& r, layout& lay) {
+    std::string keys;
+    bool mnet = false;
+    for (const auto& raw : r.lines) {
+        std::string_view l = trim(raw);
+        if (l.empty() || is_pair(l)) continue;
+        if (routing_line(l)) {
+            lay.racing = true;
+            continue;
+        }
+        if (std::string_view("$:=^+*&#%@").find(l[0]) == npos) break;
+        keys += l[0];
+        mnet = mnet || (l[0] == '%' && ascii_lower(l).find("mnet") != npos);
+    }
+    if (keys.find('^') != npos) return;
+    if (!keys.empty() && keys[0] == '#')
+        lay.who = sigil_set::pagemasters;
+    else if (mnet)
+        lay.who = sigil_set::medianet;
+}
+
 // Provider header lines, until the first line that is none; the rest is text.
 std::vector<std::string> read_header(const record& r, story& s, layout& lay) {
     std::vector<std::string> text;
+    classify(r, lay);
     size_t k = 0;
     for (; k < r.lines.size() && !lay.tx; ++k) {
         std::string_view l = trim(r.lines[k]);
@@ -184,7 +227,7 @@ std::vector<std::string> read_header(const record& r, story& s, layout& lay) {
             read_pair(l.substr(0, 2), std::string(trim(l.substr(3))), s, lay, text);
         } else if (read_sigil(l[0], std::string(trim(l.substr(1))), s, lay)) {
             lay.sigils = true;
-        } else if (!starts_with_ci(l, "YY ")) {
+        } else if (!routing_line(l)) {
             break;  // AAP routing lines are skipped; anything else is text
         }
     }
@@ -263,13 +306,17 @@ item_result build_story(const record& r, size_t index, const decode_context& ctx
     layout lay;
     std::string channel = read_zczc_line(r, s, mk, lay, ctx);
     auto text = read_header(r, s, lay);
+    if (lay.who == sigil_set::pagemasters) zczc::pagemasters_date(s);
+    if (lay.racing && s.headlines.empty()) zczc::racing_headline(text, s, lay.header_headline);
+    // Race fields, results and weights are laid out by line: kept as sent.
+    lay.tabular = lay.tabular || lay.racing || lay.who == sigil_set::pagemasters;
     // A closing DTG line ("101405 MSK JUL 17", the 7901 habit) dates the record.
     if (!text.empty() && trim(text.back()).size() <= 32)
         if (auto when = parse_dtg(trim(text.back()), 0)) {
             if (s.versioncreated.empty()) s.versioncreated = when->rfc3339();
             text.pop_back();
         }
-    bool known = lay.interfax || lay.sigils || lay.pairs;
+    bool known = lay.interfax || lay.sigils || lay.pairs || lay.racing;
     size_t i = read_top(text, lay, s, mk);
     bool from_text = !s.headlines.empty() && !lay.header_headline;
     if (telex::first_meaningful(text, i, text.size()) == text.size() && from_text)
@@ -283,8 +330,10 @@ item_result build_story(const record& r, size_t index, const decode_context& ctx
                     "as plain text under a headline line");
     if (s.headlines.empty())
         guess_headline(text, i, s);
-    else if (from_text && (!known || lay.sigils || lay.pairs))
+    else if (from_text && (!known || lay.sigils || lay.pairs || lay.racing))
         s.wire.warn("headline_guessed", "headline taken from the first line of the text");
+    if (lay.racing && s.slugline.empty() && !s.headlines.empty())
+        s.slugline = zczc::racing_slug(s.headlines[0].value);
 
     // Dateline in the first paragraphs; body = the rest. News Bites' TX text has no blank lines
     // between paragraphs: there every line is one. AAP "*T" tabular copy and column-aligned

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "anpa1312_parts.hpp"
 #include "core/normalize.hpp"
 
 namespace {
@@ -159,6 +160,36 @@ TEST(Anpa1312, Sniffing) {
     EXPECT_NE(sniff_format("\x16\x16\x01"
                            "a0001 no unit separator\r\n"),
               "anpa1312");
+}
+
+// The slugline is AP's keyword without its cycle prefix and two-letter regional desk; the
+// header's 24-character field may cut it, and then the keyword line tells a partial last word
+// (dropped) from a whole one (kept), or gives the one word the field cut (taken whole).
+TEST(anpa1312, SluglineDropsCycleAndDeskAndCutWords) {
+    auto slug = [](std::string_view keyword, std::string_view line, size_t* warnings = nullptr) {
+        story s;
+        auto out = anpa::slugline(keyword, line, s);
+        if (warnings) *warnings = s.wire.warnings.size();
+        return out;
+    };
+    size_t w = 9;
+    EXPECT_EQ(slug("BC-EU--NATO-Ukraine", "BC-EU--NATO-Ukraine,0118", &w), "NATO-Ukraine");
+    EXPECT_EQ(w, 0u);
+    EXPECT_EQ(slug("AM-US--Budget-Vote", ""), "Budget-Vote");
+    EXPECT_EQ(slug("PM-Congress-Budget", ""), "Congress-Budget");
+    EXPECT_EQ(slug("BC-BKN--Nets-Knicks", ""), "BKN--Nets-Knicks");
+    EXPECT_EQ(slug("Russia-NATO-Ukraine", ""), "Russia-NATO-Ukraine");
+    EXPECT_EQ(slug("BC-LT--Argentina-CancerB", "BC-LT--Argentina-Cancer Beauty,466", &w),
+              "Argentina-Cancer");
+    EXPECT_EQ(w, 1u);
+    EXPECT_EQ(slug("BC-BBO--BaseballExpanded", "BC-BBO--Baseball Expanded Glance", &w),
+              "BBO--BaseballExpanded");
+    EXPECT_EQ(w, 0u);
+    EXPECT_EQ(slug("AP-Top-Entertainment-Hea", "*9006< ^AP-Top-Entertainment-Headlines,0176"),
+              "Top-Entertainment-Headlines");
+    EXPECT_EQ(slug("BC-EU--NATO-UkraineSummi", ""), "NATO-UkraineSummi");  // nothing to tell
+    EXPECT_EQ(anpa::sport_subject("BC-BKN--Nets-Knicks"), "15008000");
+    EXPECT_EQ(anpa::sport_subject("BC-EU--NATO-Ukraine"), "");
 }
 
 }  // namespace

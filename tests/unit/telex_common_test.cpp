@@ -167,4 +167,17 @@ TEST(TelexCommon, ProseIsThreeWordsOfLetters) {
     EXPECT_EQ(telex::first_meaningful({"", "----", "* * *", "Headline"}, 0, 4), 3u);
 }
 
+// A headline sentence ends at a full stop before a capital, not after an initial or an
+// abbreviation ("U.S.", "J.", "Mr.") or before a word in lower case.
+TEST(TelexCommon, FirstSentenceSkipsInitialsAndAbbreviations) {
+    EXPECT_EQ(telex::first_sentence("NATO says U.S. troops will stay. More later."),
+              "NATO says U.S. troops will stay");
+    EXPECT_EQ(telex::first_sentence("Talks led by J. Smith and Mr. Jones ended. They resume."),
+              "Talks led by J. Smith and Mr. Jones ended");
+    EXPECT_EQ(telex::first_sentence("Shares rose 2.5 p.c. on Monday. Bonds fell."),
+              "Shares rose 2.5 p.c. on Monday");
+    EXPECT_EQ(telex::first_sentence("Why now? Nobody knows."), "Why now?");
+    EXPECT_EQ(telex::first_sentence("One sentence only."), "One sentence only");
+}
+
 }  // namespace

@@ -136,4 +136,38 @@ TEST(zczc, EveryTruncationIsAnsweredWithoutCrashing) {
     }
 }
 
+// Whose sigils: a '^' line makes them AAP's (':' slug) in any order; without one, a '%MNET'
+// routing line makes ':' the headline (Medianet), a first '#' line makes '#' the slug and ':'
+// the headline (Pagemasters).
+TEST(zczc, SigilSetsOfAapSenders) {
+    auto one = [](const std::string& header) {
+        auto r =
+            normalize("ZCZC AAP\n" + header + "\nThe text of the item.\nNNNN\n", zczc_options());
+        EXPECT_EQ(r.items.size(), 1u);
+        return std::get<story>(r.items.at(0));
+    };
+    for (const char* h : {"%MNETALL MFI\n:Water Board\n*X", ":\n:Water Board\n%MNET MFI",
+                          "$J\n%MNETALL\n:Water Board"}) {
+        SCOPED_TRACE(h);
+        auto s = one(h);
+        EXPECT_EQ(s.headlines.at(0).value, "Water Board");
+        EXPECT_EQ(s.slugline, "");
+    }
+    for (const char* h :
+         {"%MNETALL\n:Water-Board\n^Dam levels rise", "^Dam levels rise\n#SYD\n:Water-Board"}) {
+        SCOPED_TRACE(h);
+        auto s = one(h);
+        EXPECT_EQ(s.headlines.at(0).value, "Dam levels rise");
+        EXPECT_EQ(s.slugline, "Water-Board");
+    }
+    for (const char* h :
+         {"#Bendigo Trot\n:NSW TAB DIVS 5-8\n@Divs", "#Bendigo Trot\n@Divs\n:NSW TAB DIVS 5-8"}) {
+        SCOPED_TRACE(h);
+        auto s = one(h);
+        EXPECT_EQ(s.headlines.at(0).value, "NSW TAB DIVS 5-8");
+        EXPECT_EQ(s.slugline, "Bendigo Trot");
+        EXPECT_EQ(s.wire.take_key, "Divs");
+    }
+}
+
 }  // namespace
