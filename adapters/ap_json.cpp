@@ -217,13 +217,15 @@ item_result decode_item(element it, const std::string& path, const profile& prof
     read_meta(f, s, prof);
     read_headlines(f, s);
 
-    // "BC-EU--Ukraine-NATO, 1st Ld-Writethru": the slug stays stable across versions, the part
-    // after the comma is AP's version/take marker.
+    // "BC-EU--Ukraine-NATO, 1st Ld-Writethru": the part after the comma is AP's version/take
+    // marker; BC-, AM-, PM- is the transmission cycle, not part of the slug.
     s.slugline = f.text("slugline");
     if (auto comma = s.slugline.rfind(','); comma != std::string::npos) {
         s.wire.take_key = trim(std::string_view(s.slugline).substr(comma + 1));
         s.slugline = trim(std::string_view(s.slugline).substr(0, comma));
     }
+    for (std::string_view cycle : {"BC-", "AM-", "PM-"})
+        if (s.slugline.size() > 3 && s.slugline.starts_with(cycle)) s.slugline.erase(0, 3);
     s.wire.sequence = str(it["altids"], "transref");  // AP's transmission number, e.g. s0005
     read_byline(f, s);
     read_place(f, s);

@@ -180,6 +180,12 @@ bool map_element(const xml_node& n, story& s, item_text& t) {
             s.wire.keywords.push_back(v);
         else if (k == "editorialinfo" || k == "editorialnote" || k == "ednote")
             t.notes.push_back(v);
+        else if (k == "city" && t.city.empty())  // ANA: DescriptiveMetadata's place
+            t.city = v;
+        else if (k == "country" && t.country.empty())
+            t.country = v;
+        else if (k == "wordcount")
+            xml::keep_wordcount(v, s);
     } else if (name == "Party" && xml::local(n.parent()) == "Provider") {
         std::string party = xml::attr_line(n, "FormalName");
         if (s.wire.agency.empty()) s.wire.agency = ascii_lower(party);
@@ -230,6 +236,7 @@ item_result decode_item(const xml_node& item, size_t index, const xml_node& enve
     if (s.language.empty()) s.language = xml::attr_line(item, "lang");
     xml::repair_language(s);
     if (pick != t.bodies.end()) map_body(*pick, s);
+    xml::take_rights_paragraph(s);
 
     for (const std::string* x : {&s.ednote, &s.slugline})
         if (auto k = signal_from_text(*x)) sig = stronger(sig, *k);

@@ -130,10 +130,7 @@ item_result decode_item(xml_node item, const header_info& h, size_t index, const
         g2::read_content_set(xml::child(item, "contentSet"), s);  // may add NITF headlines
     }
     if (s.by.empty()) s.by = c.creators;
-    if (s.headlines.empty() && !s.title.empty()) {
-        s.headlines.push_back({"main", "", s.title});
-        s.wire.warn("headline_guessed", "no headline; used itemMeta/title");
-    }
+    g2::guess_headline(s);
     lifecycle(c);
     return s;
 }

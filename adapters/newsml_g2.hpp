@@ -54,4 +54,7 @@ void read_content_set(pugi::xml_node set, story& s);
 /// packageItem: the groupSet's itemRefs become the body, a list a desk can read.
 void read_group_set(pugi::xml_node item, story& s);
 
+/// No headline: itemMeta's title, else the first sentence of the text (headline_guessed).
+void guess_headline(story& s);
+
 }  // namespace wire::adapters::g2

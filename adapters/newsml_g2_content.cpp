@@ -7,6 +7,7 @@
 #include "core/text.hpp"
 #include "newsml_g2.hpp"
 #include "nitf_common.hpp"
+#include "telex_common.hpp"
 #include "xml_common.hpp"
 
 namespace wire::adapters::g2 {
@@ -64,6 +65,7 @@ void read_content_set(xml_node set, story& s) {
         if (r.type() != pugi::node_element || count++ >= k_max_list) continue;
         std::string_view kind = xml::local(r);
         std::string ct = ascii_lower(xml::attr(r, "contenttype"));
+        xml::keep_wordcount(xml::attr(r, "wordcount"), s);
         if (kind == "inlineXML") {
             xml_node root = r.find_child([](xml_node n) { return n.type() == pugi::node_element; });
             if (root) read_markup(r, root, s);
@@ -97,6 +99,26 @@ void read_group_set(xml_node item, story& s) {
     each(xml::child(item, "groupSet"), "group", [&](xml_node g) { each(g, "itemRef", add); });
     each(item, "itemRef", add);  // IPTC's newsMessage listing puts them straight in the package
     if (!list.empty()) s.body_html = "<ul>" + list + "</ul>";
+}
+
+// No headline: itemMeta's title, else (STT sends `<headline/>`) the first sentence of the text's
+// first paragraph; both with headline_guessed.
+void guess_headline(story& s) {
+    for (const auto& h : s.headlines)
+        if (!trim(h.value).empty()) return;
+    s.headlines.clear();
+    if (!trim(s.title).empty()) {
+        s.headlines.push_back({"main", "", s.title});
+        return s.wire.warn("headline_guessed", "no headline; used itemMeta/title");
+    }
+    std::string text = s.body_html.empty() ? s.body_text : html_to_text(sanitize_html(s.body_html));
+    std::string_view para = trim(text);
+    para = trim(para.substr(0, para.find("\n")));
+    if (std::string h = telex::first_sentence(para); !h.empty()) {
+        s.headlines.push_back({"main", "", h});
+        s.wire.warn("headline_guessed",
+                    "no headline or title; used the first sentence of the text");
+    }
 }
 
 }  // namespace wire::adapters::g2

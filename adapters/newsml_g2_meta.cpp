@@ -103,6 +103,14 @@ void add_subject(story& s, xml_node n, concept_ref r) {
     }
 }
 
+// A creator named by a staff account ("korr", "degenhardt.sandra": no capital, no space) is
+// who keyed the item in, not a byline; a display name ("Meredith Jameson", "Reuters") is.
+bool is_account(std::string_view name) {
+    if (trim(name).empty()) return true;
+    return name.find(' ') == std::string_view::npos &&
+           std::none_of(name.begin(), name.end(), [](char ch) { return ch >= 'A' && ch <= 'Z'; });
+}
+
 }  // namespace
 
 // The text of the first <name> child, else the @literal (Reuters: <creator literal="Reuters"/>).
@@ -167,6 +175,8 @@ void read_item_meta(xml_node m, item_ctx& c, std::string& service) {
         std::string role = ascii_lower(qcode_code(xml::attr_line(n, "role")));
         // dpa's notepad is an XHTML digest of the other notes: it would only repeat them.
         if (role == "notepad") return;
+        // A private note (STT sttnote:private) is the agency's own: never passed on.
+        if (role.ends_with("private")) return;
         std::string text = xml::text(n);
         if (text.empty()) return;
         notes.push_back(text);
@@ -211,7 +221,7 @@ void read_content_meta(xml_node m, item_ctx& c, const profile& prof) {
     c.content_modified = xml::text(xml::child(m, "contentModified"));
     each(m, "creator", [&](xml_node n) {
         std::string name = name_of(n);
-        if (!name.empty()) c.creators += (c.creators.empty() ? "" : ", ") + name;
+        if (!is_account(name)) c.creators += (c.creators.empty() ? "" : ", ") + name;
     });
     each(m, "altId", [&](xml_node n) {
         std::string v = xml::text(n);

@@ -338,6 +338,9 @@ std::vector<item_result> decode(std::string_view utf8, const decode_context&) {
         if (parser.parse(padded).get(doc) != simdjson::SUCCESS) continue;  // checked by the reader
         std::string base = several ? "/" + std::to_string(d) : "";
         size_t before = out.size();
+        element list;
+        const std::string page = page_list(doc, list);
+        if (!page.empty()) doc = list, base += "/" + page;
         json::array arr;
         if (doc.get(arr) == simdjson::SUCCESS) {
             size_t i = 0;
@@ -355,8 +358,18 @@ std::vector<item_result> decode(std::string_view utf8, const decode_context&) {
         } else {
             out.push_back(decode_one(doc, base));
         }
+        if (out.size() == before && !page.empty())
+            out.push_back(adapter_error{story_errc::missing_required,
+                                        "the results page's '" + page + "' holds no item",
+                                        {},
+                                        base});
         for (size_t i = before; i < out.size(); ++i)
-            if (auto* s = std::get_if<story>(&out[i])) json::note_reading(read, d, s->wire);
+            if (auto* s = std::get_if<story>(&out[i])) {
+                json::note_reading(read, d, s->wire);
+                if (!page.empty())
+                    s->wire.warn("layout_guessed",
+                                 "a results page: the story is an entry of its '" + page + "'");
+            }
         if (out.size() >= k_max_items) break;
     }
     return out;

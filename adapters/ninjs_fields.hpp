@@ -1,6 +1,7 @@
 #pragma once
-// Field readers of the ninjs adapter: concepts in their 1.x, 2.x and bare-string shapes, and
-// text lists (headlines, descriptions, bodies) in theirs. Header-only, inline.
+// Field readers of the ninjs adapter: concepts in their 1.x, 2.x and bare-string shapes, text
+// lists (headlines, descriptions, bodies) in theirs, and the results pages that carry items.
+// Header-only, inline.
 #include <string>
 #include <string_view>
 #include <vector>
@@ -95,6 +96,24 @@ inline bool is_html(const text_item& t) {
     if (what.find("html") != std::string::npos || what.find("xml") != std::string::npos)
         return true;
     return t.contenttype.empty() && trim(t.value).starts_with("<");
+}
+
+// A results page ({"total": 1, "item": [...]} as BBC's API serves, also "items", "data",
+// "results", "hits"): an object with none of a story's own members whose list member holds the
+// stories. Sets `list` and returns its key; "" when `doc` is itself a story.
+inline std::string page_list(element doc, element& list) {
+    if (!doc.is_object()) return "";
+    for (auto key : {"uri", "guid", "headline", "headlines", "bodyhtml", "bodytext", "bodies",
+                     "versioncreated", "title", "text"})
+        if (json::has(doc, key)) return "";
+    for (auto key : {"item", "items", "data", "results", "hits"}) {
+        element v;
+        if (!json::find(doc, key, v) || !(v.is_array() || v.is_object())) continue;
+        element inner;
+        list = v.is_object() && !page_list(v, inner).empty() ? inner : v;  // a page in a page
+        return key;
+    }
+    return "";
 }
 
 }  // namespace wire::adapters::ninjs

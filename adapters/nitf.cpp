@@ -127,7 +127,11 @@ item_result decode_story(const xml_node& nitf_root, const profile& prof, story s
     if (std::string holder = xml::attr_line(dd(docdata, head, "doc.copyright"), "holder");
         !holder.empty())
         s.copyrightholder = holder;
+    const size_t keywords_before = s.wire.keywords.size();
     nitf::classification(head, s);
+    // EFE's only slug is its key-list keyword: the first one stands in for a missing slug.
+    if (s.slugline.empty() && s.wire.keywords.size() > keywords_before)
+        s.slugline = s.wire.keywords[keywords_before];
     if (s.located.empty()) {  // the event location, when the dateline names none (below)
         xml_node ev = dd(docdata, head, "evloc");
         for (const char* a : {"city", "state-prov", "county-dist", "iso-cc"})
@@ -158,6 +162,10 @@ item_result decode_story(const xml_node& nitf_root, const profile& prof, story s
         s.version.find_first_not_of("0123456789") == npos && s.version.size() < 10 &&
         std::stoi(s.version) > 1)
         sig = signal_kind::update;
+    // Nothing says this is a later version (no version, history, update or correction): the
+    // issue time is also when the story was first created (AAP sends only date.issue).
+    if (s.firstcreated.empty() && s.version.empty() && sig == signal_kind::new_story)
+        s.firstcreated = s.versioncreated;
     s.wire.signal = sig;
     return s;
 }

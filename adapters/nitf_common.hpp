@@ -68,6 +68,24 @@ inline std::string byline(const xml_node& b) {
     return clean_line(by);
 }
 
+/// Editor initials ("gr/bp", "mv/jl/ab"): lower-case letter groups of one to four joined by
+/// slashes. EFE puts them in <byline>; they name the desk, not the author ("RFE/RL" is a name).
+inline bool is_initials(std::string_view t) {
+    t = trim(t);
+    if (t.find('/') == std::string_view::npos || t.size() > 40) return false;
+    size_t run = 0;
+    for (char ch : t) {
+        if (ch >= 'a' && ch <= 'z') {
+            if (++run > 4) return false;
+        } else if (ch == '/' && run > 0) {
+            run = 0;
+        } else {
+            return false;
+        }
+    }
+    return run > 0;
+}
+
 /// The dateline's display text and place: <location> (its text), else the dateline's place.
 inline void dateline(const xml_node& d, body_parts& out) {
     // EFE repeats the @norm as the story.date text by mistake: that is not display text.
@@ -102,7 +120,12 @@ inline body_parts read_body(const xml_node& nitf) {
     headlines(bhead, out);
     std::vector<std::string> bylines;
     xml::each_child(
-        bhead, "byline", [&](const xml_node& b) { bylines.push_back(byline(b)); }, k_max_list);
+        bhead, "byline",
+        [&](const xml_node& b) {
+            std::string by = byline(b);
+            (is_initials(by) ? out.notes : bylines).push_back(std::move(by));
+        },
+        k_max_list);
     out.by = join(bylines, "; ");
     if (xml_node d = xml::child(bhead, "dateline")) dateline(d, out);
     xml::each_child(bhead, "abstract", [&](const xml_node& a) {

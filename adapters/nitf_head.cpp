@@ -118,7 +118,7 @@ void map_meta(const xml_node& head, story& s, meta_out& out) {
                     out.own_priority = value;
                     break;
                 case meta_kind::wordcount:
-                    s.altids.push_back({"wordcount", value});
+                    xml::keep_wordcount(value, s);
                     break;
                 case meta_kind::selectors:  // ANPA selector codes, as anpa1312 keeps them
                     for (auto k : split(value, ' '))

@@ -254,4 +254,59 @@ inline std::string_view tag_name(std::string_view start_tag) {
     return name.substr(0, name.find_first_of(" \t\r\n/>"));
 }
 
+/// A declared word count (NITF `anpa-wordcount`, G2 `@wordcount`, NewsML 1 `WordCount`) kept as
+/// the altid role "wordcount", digits without leading zeros ("0349" -> "349"), once per story.
+/// Anything but digits is not a count and is ignored.
+inline void keep_wordcount(std::string_view v, story& s) {
+    v = trim(v);
+    if (v.empty() || v.size() > 9 || v.find_first_not_of("0123456789") != std::string_view::npos)
+        return;
+    while (v.size() > 1 && v.front() == '0') v.remove_prefix(1);
+    for (const auto& a : s.altids)
+        if (a.role == "wordcount") return;
+    s.altids.push_back({"wordcount", std::string(v)});
+}
+
+/// Does this paragraph text state rights ("© 2024 Agency…", "(c) Agency", "Copyright …")?
+inline bool is_rights_line(std::string_view t) {
+    t = trim(t);
+    auto word = [&](std::string_view w) {  // w, then no letter ("Copyrights" is prose)
+        return starts_with_ci(t, w) &&
+               (t.size() == w.size() || !std::isalpha(static_cast<unsigned char>(t[w.size()])));
+    };
+    return t.starts_with("\xC2\xA9") || word("(c)") || word("copyright");
+}
+
+/// A rights paragraph closing an HTML body ("<p>© Agency. All rights reserved…</p>", empty
+/// paragraphs after it ignored) is not story text: it leaves the body for copyrightnotice
+/// (appended when the item already names one). The body keeps it when it is all there is.
+inline void take_rights_paragraph(story& s) {
+    std::string& html = s.body_html;
+    size_t end = html.size();
+    for (int guard = 0; guard < 8; ++guard) {
+        size_t at = end;
+        while (at > 0) {  // the last "<p>" or "<p " before end, any case
+            at = html.rfind('<', at - 1);
+            if (at == std::string::npos) return;
+            if (at + 2 < end && (html[at + 1] == 'p' || html[at + 1] == 'P') &&
+                (html[at + 2] == '>' || html[at + 2] == ' '))
+                break;
+            if (at == 0) return;
+        }
+        std::string text(trim(html_to_text(sanitize_html(html.substr(at, end - at)))));
+        if (text.empty()) {
+            end = at;
+            continue;
+        }
+        if (!is_rights_line(text)) return;
+        std::string rest = html.substr(0, at);
+        if (trim(html_to_text(sanitize_html(rest))).empty()) return;
+        html = rest + html.substr(end);
+        std::string line = clean_line(text);
+        if (s.copyrightnotice.find(line) == std::string::npos)
+            s.copyrightnotice += (s.copyrightnotice.empty() ? "" : " ") + line;
+        return;
+    }
+}
+
 }  // namespace wire::adapters::xml

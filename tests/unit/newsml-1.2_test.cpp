@@ -113,4 +113,25 @@ TEST(NewsML1, TheHeadlineComesFromTheNewsLinesNearestTheText) {
     EXPECT_EQ(s.by, "By X");
 }
 
+std::string html_item(const std::string& cdata) {
+    return "<NewsML><NewsItem><Identification><NewsIdentifier><ProviderId>p.example</ProviderId>"
+           "<DateId>20240101</DateId><NewsItemId>1</NewsItemId></NewsIdentifier></Identification>"
+           "<NewsComponent><NewsLines><HeadLine>H</HeadLine></NewsLines><ContentItem>"
+           "<Format FormalName=\"HTML\"/><DataContent><![CDATA[" +
+           cdata + "]]></DataContent></ContentItem></NewsComponent></NewsItem></NewsML>";
+}
+
+TEST(NewsML1, OnlyAClosingRightsParagraphLeavesTheBody) {
+    auto read = [](const std::string& cdata) {
+        auto r = run(html_item(cdata));
+        const auto* s = std::get_if<story>(&r.items.at(0));
+        return s ? s->copyrightnotice : std::string("refused");
+    };
+    EXPECT_EQ(read("<p>Text.</p><p>(C) Agency 2024</p><p></p>"), "(C) Agency 2024");
+    EXPECT_EQ(read("<p>Text.</p><p>Copyright 2024 Agency</p>"), "Copyright 2024 Agency");
+    EXPECT_EQ(read("<p>© Agency 2024</p><p>Text after it.</p>"), "");  // not closing
+    EXPECT_EQ(read("<p>© Agency 2024</p>"), "");                       // the whole body
+    EXPECT_EQ(read("<p>Copyrights are a trade issue (c) said</p>"), "");
+}
+
 }  // namespace

@@ -165,4 +165,21 @@ TEST(newsml_g2, AnUnreadableVersionCreatedFallsBackWithWarnings) {
     EXPECT_TRUE(has_warning(*s, "no_version_time"));
 }
 
+TEST(newsml_g2, PrivateNotesAndAccountCreatorsStayOut) {
+    auto r = run(R"(<newsItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="urn:x:2">)"
+                 R"(<itemMeta><versionCreated>2017-07-10T12:00:00Z</versionCreated>)"
+                 R"(<edNote role="sttnote:private">do not tell anyone this</edNote>)"
+                 R"(<edNote role="sttnote:public">Corrected the date.</edNote></itemMeta>)"
+                 R"(<contentMeta><creator qcode="u:smith.jo"><name>smith.jo</name></creator>)"
+                 R"(<headline>H</headline></contentMeta></newsItem>)");
+    const story* s = story_of(r);
+    ASSERT_NE(s, nullptr);
+    EXPECT_EQ(s->ednote, "Corrected the date.");
+    EXPECT_EQ(s->by, "");
+    auto named = run(k_open + R"(<contentMeta><creator><name>Jo Smith</name></creator>)"
+                              R"(<headline>H</headline></contentMeta></newsItem>)");
+    ASSERT_NE(story_of(named), nullptr);
+    EXPECT_EQ(story_of(named)->by, "Jo Smith");
+}
+
 }  // namespace

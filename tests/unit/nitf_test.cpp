@@ -127,4 +127,38 @@ TEST(Nitf, ADocumentWithoutNitfStructureIsStillRefused) {
     EXPECT_EQ(e->code, story_errc::unsupported);
 }
 
+TEST(Nitf, DeskInitialsAreANoteNotAByline) {
+    auto by_and_note = [](const std::string& byline) {
+        auto r =
+            run("<nitf><head><docdata><doc-id id-string=\"x\"/></docdata></head><body>"
+                "<body.head><hedline><hl1>H</hl1></hedline><byline>" +
+                byline +
+                "</byline></body.head><body.content><p>T.</p></body.content>"
+                "</body></nitf>");
+        const auto* s = std::get_if<story>(&r.items.at(0));
+        return s ? s->by + "|" + s->ednote : std::string("refused");
+    };
+    EXPECT_EQ(by_and_note("gr/bp"), "|gr/bp");
+    EXPECT_EQ(by_and_note(" mv/jl/ab "), "|mv/jl/ab");
+    EXPECT_EQ(by_and_note("RFE/RL"), "RFE/RL|");
+    EXPECT_EQ(by_and_note("jm"), "jm|");  // no slash: could be a name, stays
+    EXPECT_EQ(by_and_note("abcde/fg"), "abcde/fg|");
+    EXPECT_EQ(by_and_note("gr/"), "gr/|");
+}
+
+TEST(Nitf, FirstKeywordIsTheSlugOnlyWithoutAnother) {
+    auto slug = [](const std::string& head) {
+        auto r = run("<nitf><head>" + head + "</head>" + k_body + "</nitf>");
+        const auto* s = std::get_if<story>(&r.items.at(0));
+        return s ? s->slugline : std::string("refused");
+    };
+    EXPECT_EQ(slug("<docdata><key-list><keyword key=\"A B\"/><keyword key=\"C\"/></key-list>"
+                   "</docdata>"),
+              "A B");
+    EXPECT_EQ(slug("<meta name=\"anpa-keyword\" content=\"Own Slug\"/><docdata><key-list>"
+                   "<keyword key=\"A B\"/></key-list></docdata>"),
+              "Own Slug");
+    EXPECT_EQ(slug("<docdata><doc-id id-string=\"x\"/></docdata>"), "");
+}
+
 }  // namespace
