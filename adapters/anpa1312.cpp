@@ -1,4 +1,4 @@
-// ANPA-1312 (wire-formats.md section 7): SYN SYN SOH header, priority/category/slug line, STX
+// ANPA-1312 (docs/formats.md): SYN SYN SOH header, priority/category/slug line, STX
 // text ETX trailer [FF] EOT. One input may be a captured stream of several messages back to
 // back: one story per message, junk between messages skipped with a warning. Broken framing is
 // read as far as it goes, with a warning: no US, no second header line or one in another shape,

@@ -1,4 +1,4 @@
-// ANPA-1312 header fields (wire-formats.md section 7): the second header line, in its standard
+// ANPA-1312 header fields (docs/formats.md): the second header line, in its standard
 // positional shape or an agency variant, and the transmission trailer after ETX.
 #include <algorithm>
 #include <cstdio>

@@ -1,4 +1,4 @@
-// ANPA-1312 text (wire-formats.md section 7): what stands between STX and ETX. AP's caret
+// ANPA-1312 text (docs/formats.md): what stands between STX and ETX. AP's caret
 // lines (headline, byline, notes, markers), TAB-indented paragraphs, agate and results rows kept
 // as preformatted lines, the dateline, and TTS typography.
 #include <algorithm>

@@ -1,4 +1,4 @@
-// ap-json: AP Media API item JSON (wire-formats.md section 9). The shapes that come in: the
+// ap-json: AP Media API item JSON (docs/formats.md). The shapes that come in: the
 // response envelope {api_version, method, data:{meta, item}}, a feed/search page
 // {data:{items:[{meta, item}…]}} (one story per entry, each may fail on its own), a bare item
 // as pushed by some integrations, and the same without the envelope ({item}, {items}, an array

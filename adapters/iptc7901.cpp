@@ -1,4 +1,4 @@
-// IPTC 7901 (wire-formats.md section 6): SOH header, keyword line(s), STX text ETX, date-time
+// IPTC 7901 (docs/formats.md): SOH header, keyword line(s), STX text ETX, date-time
 // group, EOT. One story per message, any number of messages per input. Also reads dpa archive
 // copy whose control characters were stripped (header line first, LF line ends, DTG line last).
 #include <algorithm>

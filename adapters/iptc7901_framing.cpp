@@ -1,4 +1,4 @@
-// IPTC 7901 framing (wire-formats.md section 6): SOH header, keyword line(s), STX text ETX,
+// IPTC 7901 framing (docs/formats.md): SOH header, keyword line(s), STX text ETX,
 // date-time group, EOT; or the same with the control characters stripped (dpa archives). Broken
 // framing is read as far as it goes: no STX (the text follows the header and keyword lines), no
 // ETX (the text runs to EOT or the end), no SOH (the copy opens the message), each a warning.

@@ -242,7 +242,7 @@ item_result decode_item(const xml_node& item, size_t index, const xml_node& enve
         if (auto k = signal_from_text(*x)) sig = stronger(sig, *k);
     if (!s.headlines.empty())
         if (auto k = headline_signal(s.headlines.front().value)) sig = stronger(sig, *k);
-    // A later revision of the same NewsItem is an update (wire-formats.md section 12).
+    // A later revision of the same NewsItem is an update (docs/formats.md).
     xml_node rev =
         xml::child(xml::child(xml::child(item, "Identification"), "NewsIdentifier"), "RevisionId");
     std::string prev = xml::attr_line(rev, "PreviousRevision");

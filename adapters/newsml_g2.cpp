@@ -1,5 +1,5 @@
 // NewsML-G2 (IPTC): a bare newsItem or packageItem, or a newsMessage whose itemSet holds several;
-// one story per item. wire-formats.md sections 1-3 are the facts this file follows. This file
+// one story per item. docs/formats.md says what it reads. This file
 // reads messages, identity and version times; newsml_g2_meta.cpp the item's metadata and
 // newsml_g2_content.cpp its content.
 #include <pugixml.hpp>

@@ -1,5 +1,5 @@
 // NewsML-G2 content: the renditions of a newsItem's contentSet and a packageItem's groupSet.
-// wire-formats.md section 1.4 is what this file follows.
+// docs/formats.md (newsml-g2) says what it reads.
 #include <pugixml.hpp>
 
 #include <string>

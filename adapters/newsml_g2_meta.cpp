@@ -1,5 +1,5 @@
 // NewsML-G2 item metadata: rightsInfo, itemMeta, contentMeta, asserted concept names and the
-// lifecycle signal. wire-formats.md sections 1.2, 1.3, 1.6, 2 and 3 are the facts it follows.
+// lifecycle signal. docs/formats.md says what it reads.
 #include <pugixml.hpp>
 
 #include <algorithm>

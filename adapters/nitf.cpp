@@ -1,6 +1,6 @@
 // NITF 3.1-3.6 (News Industry Text Format), DTD-era without a namespace or XSD-era in
 // http://iptc.org/std/NITF/2006-10-18/ under any prefix: one <nitf> document is one story.
-// Elements and attributes are matched by local name (wire-formats.md section 4). A <nitf>
+// Elements and attributes are matched by local name (docs/formats.md). A <nitf>
 // wrapped in another root, or a root that is a renamed <nitf>, is read with a warning. The head's
 // meta, pubdata and ids are read in nitf_head.cpp, the body in nitf_common.hpp.
 #include <pugixml.hpp>
@@ -157,7 +157,7 @@ item_result decode_story(const xml_node& nitf_root, const profile& prof, story s
         if (auto x = signal_from_text(*t)) sig = stronger(sig, *x);
     if (!s.headlines.empty())
         if (auto x = headline_signal(s.headlines.front().value)) sig = stronger(sig, *x);
-    // Same du-key with a higher version is an update (wire-formats.md section 12).
+    // Same du-key with a higher version is an update (docs/formats.md).
     if (sig == signal_kind::new_story && !s.version.empty() &&
         s.version.find_first_not_of("0123456789") == npos && s.version.size() < 10 &&
         std::stoi(s.version) > 1)

@@ -1,4 +1,4 @@
-// ZCZC … NNNN teleprinter framing (wire-formats.md section 8) around plain-text copy. ZCZC/NNNN
+// ZCZC … NNNN teleprinter framing (docs/formats.md) around plain-text copy. ZCZC/NNNN
 // are only record delimiters; inside, the first line carries a channel/sequence ("ZCZC AAP",
 // "ZCZC FMG000", Interfax-style "ZCZC IFX1234 3 POL"), then optional provider header lines (AAP
 // "%…", "$J", ":slug", "*X"; News Bites KEY#value pairs AN#, KN#, PD#, TI#, TX#…), a headline
