@@ -120,19 +120,37 @@ inline std::string fold(std::string_view key) {
     return out;
 }
 
+/// Whether `name` folds (as fold() does) to `folded`, without building the folded copy.
+inline bool folds_to(std::string_view name, std::string_view folded) {
+    size_t j = 0;
+    for (char c : name) {
+        if (c == '_' || c == '-' || c == '$') continue;
+        const char l = c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+        if (j >= folded.size() || folded[j] != l) return false;
+        ++j;
+    }
+    return j == folded.size();
+}
+
 /// obj[key]; else the first member whose folded name equals the folded key. False when `e` is
-/// not an object, the key is absent or its value is null.
+/// not an object, the key is absent or its value is null. One pass over the members, no
+/// allocation for keys of up to 15 bytes: most lookups are of optional keys that are absent.
 inline bool find(element e, std::string_view key, element& out) {
     object obj;
     if (e.get(obj) != simdjson::SUCCESS) return false;
-    if (obj[key].get(out) == simdjson::SUCCESS) return !out.is_null();
     const std::string want = fold(key);
-    for (auto [k, v] : obj)
-        if (fold(k) == want) {
+    bool folded_found = false;
+    for (auto [k, v] : obj) {
+        if (k == key) {
             out = v;
             return !v.is_null();
         }
-    return false;
+        if (!folded_found && folds_to(k, want)) {
+            out = v;
+            folded_found = true;
+        }
+    }
+    return folded_found && !out.is_null();
 }
 
 inline bool has(element e, std::string_view key) {

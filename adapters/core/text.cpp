@@ -462,7 +462,9 @@ int count_words(std::string_view s) {
         size_t len = 1;
         bool space = c == ' ' || (c >= '\t' && c <= '\r');
         bool wordy = (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
-        if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0xA0) {
+        if (c < 0x80) {
+            // ASCII: decided above
+        } else if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0xA0) {
             space = true;  // NBSP
             len = 2;
         } else if (c == 0xE2 && i + 2 < s.size() && (s[i + 1] == '\x80' || s[i + 1] == '\x81')) {
@@ -475,8 +477,8 @@ int count_words(std::string_view s) {
         } else if (c == 0xE3 && i + 2 < s.size() && s[i + 1] == '\x80' && s[i + 2] == '\x80') {
             space = true;  // U+3000 ideographic space
             len = 3;
-        } else if (c >= 0x80) {
-            wordy = true;  // any other non-ASCII code point: a letter, digit or symbol
+        } else {
+            wordy = true;  // any other non-ASCII byte: part of a letter, digit or symbol
         }
         if (space) {
             counted = false;
