@@ -5,6 +5,7 @@
 // type read as text, with a warning naming the field when the type was not the expected one.
 // Header-only, inline.
 #include <simdjson.h>
+#include <algorithm>
 
 #include <charconv>
 #include <cmath>
@@ -229,8 +230,32 @@ class fields {
         [[maybe_unused]] auto err = obj_.get(o);  // always an object: see fields()
         return o;
     }
-    bool get(std::string_view key, element& out) const { return find(obj_, key, out); }
-    bool has(std::string_view key) const { return json::has(obj_, key); }
+    /// obj[key]; else the first member whose folded name equals the folded key (as find()).
+    /// The members are indexed by folded name on the first call: an adapter asks one item for
+    /// dozens of keys, most of them absent, and scanning every member for each was the most
+    /// expensive part of reading JSON.
+    bool get(std::string_view key, element& out) const {
+        if (!indexed_) build_index();
+        const std::string want = fold(key);
+        auto lo =
+            std::lower_bound(index_.begin(), index_.end(), want,
+                             [](const member& m, const std::string& k) { return m.folded < k; });
+        const member* pick = nullptr;
+        for (auto it = lo; it != index_.end() && it->folded == want; ++it) {
+            if (it->name == key) {
+                pick = &*it;
+                break;
+            }
+            if (!pick || it->order < pick->order) pick = &*it;
+        }
+        if (!pick) return false;
+        out = pick->value;
+        return !out.is_null();
+    }
+    bool has(std::string_view key) const {
+        element v;
+        return get(key, v);
+    }
 
     /// A string field. Numbers, booleans and arrays of strings are converted (field_repaired);
     /// an object is read by its value/text/name member, else ignored (unknown_value).
@@ -327,6 +352,24 @@ class fields {
         return false;
     }
 
+    struct member {
+        std::string folded;
+        std::string_view name;
+        element value;
+        size_t order;  // position in the object: the first folded match wins
+    };
+    void build_index() const {
+        indexed_ = true;
+        object o;
+        if (obj_.get(o) != simdjson::SUCCESS) return;
+        for (auto [k, v] : o) index_.push_back({fold(k), k, v, index_.size()});
+        std::sort(index_.begin(), index_.end(), [](const member& a, const member& b) {
+            return a.folded != b.folded ? a.folded < b.folded : a.order < b.order;
+        });
+    }
+
+    mutable std::vector<member> index_;
+    mutable bool indexed_ = false;
     element obj_;
     wire_meta& w_;
 };

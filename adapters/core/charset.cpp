@@ -109,13 +109,19 @@ const std::vector<std::string>& high_bytes(const std::string& charset) {
 }
 
 struct utf8_census {
-    size_t multibyte = 0;  // valid sequences of two to four bytes
+    size_t multibyte = 0;  // valid sequences of two to four bytes (1 = some, for valid input)
     size_t invalid = 0;    // bytes that start no valid sequence
     size_t first_invalid = std::string_view::npos;
 };
 
 utf8_census count_utf8(std::string_view s) {
     utf8_census c;
+    // Valid UTF-8 (nearly every input): the fast scan says so, and whether any sequence is
+    // multi-byte is all the rules need; the byte-by-byte census only for invalid input.
+    if (utf8_invalid_offset(s) == std::string_view::npos) {
+        c.multibyte = has_multibyte(s) ? 1 : 0;
+        return c;
+    }
     for (size_t i = 0; i < s.size();) {
         if (static_cast<unsigned char>(s[i]) < 0x80) {
             ++i;
