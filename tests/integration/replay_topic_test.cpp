@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "gateway_fixture.hpp"
+#include "run_command.hpp"
 
 using namespace wire::testing;
 using namespace std::chrono_literals;
@@ -23,19 +24,10 @@ struct run_result {
 
 run_result run_replay(const std::string& args) {
     const std::string err_file = ::testing::TempDir() + "replay-topic-stderr.txt";
-    std::string cmd = std::string(WIREGATE_BINARY) + " replay " + args + " 2>" + err_file;
-    FILE* out = popen(cmd.c_str(), "r");
-    run_result r;
-    if (!out) return r;
-    char buf[4096];
-    while (std::fgets(buf, sizeof buf, out)) {
-        std::string line(buf);
-        if (!line.empty() && line.back() == '\n') line.pop_back();
-        r.out.push_back(line);
-    }
-    int st = pclose(out);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    auto done = run_command(std::string(WIREGATE_BINARY) + " replay " + args + " 2>" + err_file);
+    run_result r{done.status, std::move(done.lines), {}};
     if (FILE* e = std::fopen(err_file.c_str(), "r")) {
+        char buf[4096];
         while (std::fgets(buf, sizeof buf, e)) r.err += buf;
         std::fclose(e);
     }

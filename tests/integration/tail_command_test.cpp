@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "kafka_test_env.hpp"
+#include "run_command.hpp"
 
 using namespace wire::testing;
 
@@ -39,25 +40,10 @@ std::string envelope(const std::string& uri, const std::string& created, int urg
            "]}}";
 }
 
-struct run_result {
-    int status = -1;
-    std::vector<std::string> lines;
-};
+using run_result = command_result;
 
 run_result run_tail(const std::string& args) {
-    std::string cmd = std::string(WIREGATE_BINARY) + " tail " + args + " 2>/dev/null";
-    FILE* out = popen(cmd.c_str(), "r");
-    run_result r;
-    if (!out) return r;
-    char buf[4096];
-    while (std::fgets(buf, sizeof buf, out)) {
-        std::string line(buf);
-        if (!line.empty() && line.back() == '\n') line.pop_back();
-        r.lines.push_back(line);
-    }
-    int st = pclose(out);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return r;
+    return run_command(std::string(WIREGATE_BINARY) + " tail " + args + " 2>/dev/null");
 }
 
 bool matches(const std::string& line, const std::string& pattern) {
