@@ -38,6 +38,7 @@ inline fs::path sibling(const fs::path& input, const std::string& suffix) {
 struct fixture_options {
     normalize_options opts;
     bool sniff = true;
+    bool stream = true;  // false: cut or unframed copy a stream framer cannot carry
 };
 
 inline fixture_options options_for(const fs::path& input, const std::string& format) {
@@ -60,6 +61,7 @@ inline fixture_options options_for(const fs::path& input, const std::string& for
     if (doc["format"].get(v) == simdjson::SUCCESS) f.opts.format = v;
     bool b;
     if (doc["sniff"].get(b) == simdjson::SUCCESS) f.sniff = b;
+    if (doc["stream"].get(b) == simdjson::SUCCESS) f.stream = b;
     return f;
 }
 

@@ -7,6 +7,7 @@
 #include <memory>
 #include <random>
 
+#include "fixture_files.hpp"
 #include "stream_framer_support.hpp"
 
 namespace fs = std::filesystem;
@@ -15,30 +16,6 @@ using namespace framer_test;
 namespace {
 
 const fs::path k_fixtures = fs::path(WIREGATE_SOURCE_DIR) / "tests" / "fixtures";
-
-// As fixture_sweep_test.cpp reads NNN-what.options.json; `"stream": false` marks a document
-// that can only arrive whole (cut off, or without the framing a stream is cut on).
-normalize_options options_for(const fs::path& input, const std::string& format,
-                              bool* stream = nullptr) {
-    normalize_options o;
-    o.format = format;
-    o.received_at = "2026-01-01T00:00:00Z";
-    auto stem = input.filename().string();
-    auto path = input.parent_path() / (stem.substr(0, stem.find('.')) + ".options.json");
-    if (!fs::exists(path)) return o;
-    simdjson::dom::parser parser;
-    simdjson::dom::element doc;
-    auto text = read_file(path);
-    EXPECT_EQ(parser.parse(text).get(doc), simdjson::SUCCESS) << path;
-    std::string_view v;
-    if (doc["profile"].get(v) == simdjson::SUCCESS) o.profile = v;
-    if (doc["charset"].get(v) == simdjson::SUCCESS) o.charset = v;
-    if (doc["agency"].get(v) == simdjson::SUCCESS) o.agency = v;
-    if (doc["feed"].get(v) == simdjson::SUCCESS) o.feed = v;
-    bool b = true;
-    if (stream && doc["stream"].get(b) == simdjson::SUCCESS) *stream = b;
-    return o;
-}
 
 std::vector<fs::path> good_inputs(const std::string& format) {
     std::vector<fs::path> out;
@@ -66,9 +43,9 @@ void check_fixtures(const std::string& format, const std::function<chunker()>& m
     for (const auto& input : inputs) {
         SCOPED_TRACE(input.string());
         auto raw = read_file(input);
-        bool stream = true;
-        auto opts = options_for(input, format, &stream);
-        if (!stream) continue;
+        const auto options = wire::adapters::testing_support::options_for(input, format);
+        if (!options.stream) continue;
+        const auto& opts = options.opts;
         auto got = run(f, raw, make_chunker());
         if (f == framing::iptc7901 && raw.find('\x01') == std::string::npos) {
             // Control-stripped dpa copy has no SOH: nothing to frame on; documented.
